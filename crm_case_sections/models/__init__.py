@@ -1,0 +1,5 @@
+from . import crm_case_section
+from . import crm_case_type
+from . import crm_case_stage
+from . import crm_case
+from . import res_users

@@ -1,0 +1,338 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.osv import expression
+
+PRIORITIES = [
+    ("0", "Low"),
+    ("1", "Medium"),
+    ("2", "High"),
+    ("3", "Very High"),
+]
+
+# Documents a case may refer to; only those of installed modules are offered.
+REFERENCE_MODELS = [
+    "res.partner",
+    "crm.case",
+    "crm.lead",
+    "calendar.event",
+    "sale.order",
+    "purchase.order",
+    "account.move",
+    "product.product",
+    "project.task",
+    "stock.picking",
+]
+
+
+class CrmCase(models.Model):
+    _name = "crm.case"
+    _description = "Case"
+    _inherit = ["mail.thread.cc", "mail.thread.blacklist", "mail.activity.mixin"]
+    _primary_email = "email_from"
+    _order = "priority desc, id desc"
+    _rec_names_search = ["number", "name", "email_from"]
+    _check_company_auto = True
+
+    number = fields.Char(
+        "Reference", readonly=True, copy=False, index=True, default="/"
+    )
+    name = fields.Char("Subject", required=True, tracking=True)
+    description = fields.Html()
+    active = fields.Boolean(default=True, tracking=True)
+    color = fields.Integer("Color Index")
+    section_id = fields.Many2one(
+        "crm.case.section",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        check_company=True,
+    )
+    type_id = fields.Many2one("crm.case.type", "Case Type", index=True, tracking=True)
+    kind = fields.Selection(related="type_id.kind", store=True)
+    stage_id = fields.Many2one(
+        "crm.case.stage",
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="['|', ('section_ids', '=', False), ('section_ids', 'parent_of', "
+        "section_id)]",
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    priority = fields.Selection(PRIORITIES, default="0", index=True, tracking=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer/Supplier",
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    contact_name = fields.Char(
+        compute="_compute_contact_name",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    email_from = fields.Char(
+        "Email",
+        index=True,
+        compute="_compute_email_from",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    phone = fields.Char(
+        compute="_compute_phone", store=True, readonly=False, precompute=True
+    )
+    email_cc = fields.Char(
+        "Watchers",
+        help="Comma-separated e-mail addresses that receive a copy of every "
+        "message sent or received on this case.",
+    )
+    channel_id = fields.Many2one(
+        "utm.medium",
+        index=True,
+        ondelete="set null",
+        help="How the case reached the company: e-mail, phone, web site, ...",
+    )
+    date_deadline = fields.Datetime(
+        "Closing Date", tracking=True, help="Date by which the case must be closed."
+    )
+    date_action_next = fields.Datetime(
+        "Next Meeting", help="Date of the next meeting or action on this case."
+    )
+    date_closed = fields.Datetime(
+        "Closed On", compute="_compute_date_closed", store=True, copy=False
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    expected_revenue = fields.Monetary("Estimated Revenue", tracking=True)
+    planned_cost = fields.Monetary("Estimated Cost")
+    probability = fields.Float(aggregator="avg")
+    ref = fields.Reference(
+        selection="_selection_reference_models", string="Related Document"
+    )
+    ref2 = fields.Reference(
+        selection="_selection_reference_models", string="Second Related Document"
+    )
+
+    _sql_constraints = [
+        (
+            "number_company_uniq",
+            "unique (company_id, number)",
+            "A case with this reference already exists in this company.",
+        ),
+        (
+            "probability_range",
+            "CHECK(probability >= 0 AND probability <= 100)",
+            "The probability must be between 0 and 100.",
+        ),
+    ]
+
+    @api.depends("section_id")
+    def _compute_stage_id(self):
+        first_stages = {}
+        for case in self:
+            section = case.section_id
+            if case.stage_id and case.stage_id._applies_to(section):
+                case.stage_id = case.stage_id
+                continue
+            if section not in first_stages:
+                first_stages[section] = self.env["crm.case.stage"].search(
+                    self._stage_domain(section), limit=1
+                )
+            case.stage_id = first_stages[section]
+
+    @api.depends("partner_id")
+    def _compute_contact_name(self):
+        for case in self:
+            case.contact_name = case.partner_id.name or case.contact_name
+
+    @api.depends("partner_id.email")
+    def _compute_email_from(self):
+        for case in self:
+            case.email_from = case.partner_id.email or case.email_from
+
+    @api.depends("partner_id.phone")
+    def _compute_phone(self):
+        for case in self:
+            case.phone = case.partner_id.phone or case.phone
+
+    @api.depends("is_closed")
+    def _compute_date_closed(self):
+        for case in self:
+            if not case.is_closed:
+                case.date_closed = False
+            else:
+                case.date_closed = case.date_closed or fields.Datetime.now()
+
+    @api.depends("section_id")
+    def _compute_company_id(self):
+        for case in self:
+            case.company_id = (
+                case.section_id.company_id or case.company_id or self.env.company
+            )
+
+    @api.onchange("type_id")
+    def _onchange_type_id(self):
+        self.update(self._get_routing_values(self.type_id, self.section_id))
+
+    @api.onchange("section_id")
+    def _onchange_section_id(self):
+        if self.section_id:
+            self.user_id = self.section_id._get_responsible() or self.user_id
+
+    @api.model
+    def _selection_reference_models(self):
+        # sudo: ir.model is only readable by administrators
+        models_ = (
+            self.env["ir.model"]
+            .sudo()
+            .search([("model", "in", REFERENCE_MODELS)], order="name")
+        )
+        return [(model.model, model.name) for model in models_]
+
+    @api.model
+    def _stage_domain(self, section):
+        """Stages that apply to ``section``: unrestricted ones and those
+        restricted to it or to one of its parents."""
+        domain = [("section_ids", "=", False)]
+        if section:
+            domain = expression.OR([domain, [("section_ids", "parent_of", section.id)]])
+        return domain
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """Kanban columns: the stages holding cases, and the unfolded stages
+        of the section being looked at."""
+        section = self.env["crm.case.section"].browse(
+            self.env.context.get("default_section_id")
+        )
+        search_domain = expression.OR(
+            [
+                [("id", "in", stages.ids)],
+                expression.AND([[("fold", "=", False)], self._stage_domain(section)]),
+            ]
+        )
+        return stages.search(search_domain)
+
+    @api.model
+    def _get_routing_values(self, case_type, section):
+        """Where a case of ``case_type`` sitting in ``section`` must go: the
+        type's handling section and its responsible, unless ``section``
+        already is that section or one of its sub-sections."""
+        handling = case_type.section_id
+        if not handling or (
+            section and section.parent_path.startswith(handling.parent_path)
+        ):
+            return {}
+        return {"section_id": handling, "user_id": handling._get_responsible()}
+
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        for case in self:
+            if case.number and case.number != "/":
+                case.display_name = f"[{case.number}] {case.name or ''}"
+            else:
+                case.display_name = case.name
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Section, Type = self.env["crm.case.section"], self.env["crm.case.type"]
+        for vals in vals_list:
+            section = Section.browse(
+                vals.get("section_id") or self.env.context.get("default_section_id")
+            )
+            if "type_id" not in vals and section.default_type_id:
+                vals["type_id"] = section.default_type_id.id
+            routing = self._get_routing_values(
+                Type.browse(vals.get("type_id")), section
+            )
+            section = routing.get("section_id", section)
+            if section:
+                vals["section_id"] = section.id
+            if not vals.get("user_id") and "default_user_id" not in self.env.context:
+                vals["user_id"] = section._get_responsible().id
+            if vals.get("number", "/") == "/":
+                company = (
+                    self.env["res.company"].browse(vals.get("company_id"))
+                    or section.company_id
+                    or self.env.company
+                )
+                vals["number"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("crm.case")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("section_id") and "user_id" not in vals:
+            responsible = (
+                self.env["crm.case.section"]
+                .browse(vals["section_id"])
+                ._get_responsible()
+            )
+            if responsible:
+                vals = dict(vals, user_id=responsible.id)
+        if not vals.get("type_id") or "section_id" in vals:
+            return super().write(vals)
+        # a new type moves the cases outside its handling section there
+        case_type = self.env["crm.case.type"].browse(vals["type_id"])
+        routing = self._get_routing_values(case_type, self.env["crm.case.section"])
+        moved = self.filtered(
+            lambda case: case._get_routing_values(case_type, case.section_id)
+        )
+        moved._log_transfer(case_type)
+        if moved:
+            super(CrmCase, moved).write(
+                {
+                    "section_id": routing["section_id"].id,
+                    "user_id": routing["user_id"].id,
+                    **vals,
+                }
+            )
+        return super(CrmCase, self - moved).write(vals) if self - moved else True
+
+    def _log_transfer(self, case_type):
+        """Explain, in the tracking message of the move, why the case moved."""
+        for case in self:
+            case._track_set_log_message(
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "Transferred from %(old)s to %(new)s: its type is now %(type)s.",
+                    old=case.section_id.display_name,
+                    new=case_type.section_id.display_name,
+                    type=case_type.display_name,
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%s (copy)", case.name))
+            for case, vals in zip(self, vals_list, strict=False)
+        ]

@@ -1,0 +1,249 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class CrmCaseSection(models.Model):
+    _name = "crm.case.section"
+    _description = "Case Section"
+    _inherit = ["mail.thread", "mail.alias.mixin.optional"]
+    _order = "complete_name"
+    _rec_name = "complete_name"
+    _parent_store = True
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    complete_name = fields.Char(
+        compute="_compute_complete_name", recursive=True, store=True
+    )
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    color = fields.Integer("Color Index")
+    description = fields.Text(translate=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, default=lambda self: self.env.company
+    )
+    parent_id = fields.Many2one(
+        "crm.case.section",
+        string="Parent Section",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    child_ids = fields.One2many("crm.case.section", "parent_id", "Sub-sections")
+    parent_path = fields.Char(index=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Responsible of the section: new cases of the section are assigned "
+        "to this user.",
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "crm_case_section_member_rel",
+        "section_id",
+        "user_id",
+        string="Members",
+        domain="[('share', '=', False)]",
+        help="Users who work the cases of this section and of its sub-sections.",
+    )
+    default_type_id = fields.Many2one(
+        "crm.case.type",
+        string="Default Case Type",
+        help="Type given to the cases created in this section, e.g. by e-mail.",
+    )
+    escalation_section_id = fields.Many2one(
+        "crm.case.section",
+        check_company=True,
+        help="Section that receives the cases escalated from this one. "
+        "Empty: the parent section.",
+    )
+    escalation_delay_hours = fields.Float(
+        "Escalation Delay (working hours)",
+        help="Working hours a case may wait for an answer before it is "
+        "escalated. 0 means never.",
+    )
+    reminder_delay_hours = fields.Float(
+        "Reminder Delay (hours)",
+        default=24.0,
+        help="How long before a deadline or a next action the responsible "
+        "is reminded.",
+    )
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        compute="_compute_resource_calendar_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        help="Working time used to count the escalation delay.",
+    )
+    case_ids = fields.One2many("crm.case", "section_id", string="Own Cases")
+    case_count = fields.Integer(
+        "Cases",
+        compute="_compute_case_counts",
+        help="Cases of the section " "and of all its sub-sections.",
+    )
+    open_case_count = fields.Integer(
+        "Open Cases",
+        compute="_compute_case_counts",
+        help="Open cases of the " "section and of all its sub-sections.",
+    )
+
+    _sql_constraints = [
+        (
+            "delays_positive",
+            "CHECK(escalation_delay_hours >= 0 AND reminder_delay_hours >= 0)",
+            "The escalation and reminder delays cannot be negative.",
+        ),
+    ]
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for section in self:
+            if section.parent_id:
+                section.complete_name = (
+                    f"{section.parent_id.complete_name} / {section.name}"
+                )
+            else:
+                section.complete_name = section.name
+
+    @api.depends("company_id")
+    def _compute_resource_calendar_id(self):
+        for section in self:
+            company = section.company_id or self.env.company
+            if section.resource_calendar_id.company_id not in (
+                company,
+                self.env["res.company"],
+            ):
+                section.resource_calendar_id = company.resource_calendar_id
+            else:
+                section.resource_calendar_id = (
+                    section.resource_calendar_id or company.resource_calendar_id
+                )
+
+    def _compute_case_counts(self):
+        """Count the cases of each section and of its whole subtree with one
+        grouped query, then fold the groups up along ``parent_path``."""
+        self.case_count = self.open_case_count = 0
+        sections = self.filtered("id")
+        if not sections:
+            return
+        groups = self.env["crm.case"]._read_group(
+            [("section_id", "child_of", sections.ids)],
+            ["section_id", "is_closed"],
+            ["__count"],
+        )
+        total, open_ = defaultdict(int), defaultdict(int)
+        for section, is_closed, count in groups:
+            for ancestor_id in section._get_ancestor_ids():
+                total[ancestor_id] += count
+                if not is_closed:
+                    open_[ancestor_id] += count
+        for section in sections:
+            section.case_count = total[section.id]
+            section.open_case_count = open_[section.id]
+
+    def _get_ancestor_ids(self):
+        """Ids of this section and of all its parents, read from parent_path."""
+        self.ensure_one()
+        return [int(part) for part in self.parent_path.split("/") if part]
+
+    @api.constrains("parent_id")
+    def _check_parent_id(self):
+        if self._has_cycle():
+            raise ValidationError(self._cycle_error_message())
+
+    def _cycle_error_message(self):
+        return self.env._(
+            "A section cannot be its own parent, nor be placed under one of its "
+            "own sub-sections."
+        )
+
+    @api.constrains("escalation_section_id")
+    def _check_escalation_section_id(self):
+        for section in self:
+            if section.escalation_section_id == section:
+                raise ValidationError(
+                    self.env._(
+                        "Section %s cannot escalate to itself.", section.display_name
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_has_cases(self):
+        cases = (
+            self.env["crm.case"]
+            .with_context(active_test=False)
+            .sudo()  # cases the user cannot see still forbid the deletion
+            .search_count([("section_id", "in", self.ids)], limit=1)
+        )
+        if cases:
+            raise UserError(
+                self.env._(
+                    "A section holding cases cannot be deleted: archive it instead."
+                )
+            )
+
+    def write(self, vals):
+        if vals.get("parent_id"):
+            # refuse before _parent_store rewrites the paths with its own
+            # terse "Recursion Detected."
+            parent = self.browse(vals["parent_id"])
+            if any(
+                section.parent_path
+                and parent.parent_path.startswith(section.parent_path)
+                for section in self
+            ):
+                raise ValidationError(self._cycle_error_message())
+        res = super().write(vals)
+        if {"member_ids", "user_id", "parent_id", "active"} & vals.keys():
+            # the case record rules read the user's sections and are cached
+            self.env.registry.clear_cache()
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sections = super().create(vals_list)
+        if any(vals.get("member_ids") or vals.get("user_id") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return sections
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get("crm.case").id
+        if self.id:
+            values["alias_defaults"] = repr({"section_id": self.id})
+            values["alias_parent_model_id"] = self.env["ir.model"]._get(self._name).id
+            values["alias_parent_thread_id"] = self.id
+        return values
+
+    def action_open_cases(self):
+        """Cases of this section and of all its sub-sections."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_case_sections.crm_case_action"
+        )
+        action.update(
+            {
+                "display_name": self.complete_name,
+                "domain": [("section_id", "child_of", self.id)],
+                "context": {"default_section_id": self.id},
+            }
+        )
+        return action
+
+    def _get_responsible(self):
+        """The section's responsible, or the nearest one up the tree."""
+        if not self:
+            return self.env["res.users"]
+        self.ensure_one()
+        ancestors = self.browse(reversed(self._get_ancestor_ids()))
+        return next(
+            (section.user_id for section in ancestors if section.user_id), self.user_id
+        )

@@ -1,0 +1,38 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class CrmCaseStage(models.Model):
+    _name = "crm.case.stage"
+    _description = "Case Stage"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    fold = fields.Boolean(
+        "Folded in Kanban", help="Folded stages are collapsed in the kanban view."
+    )
+    is_closed = fields.Boolean(
+        "Closing Stage",
+        help="Cases in this stage are done: they no longer count " "as open.",
+    )
+    section_ids = fields.Many2many(
+        "crm.case.section",
+        "crm_case_stage_section_rel",
+        "stage_id",
+        "section_id",
+        string="Sections",
+        help="Sections that use this stage. Empty: every section.",
+    )
+    description = fields.Text(translate=True)
+
+    def _applies_to(self, section):
+        """Whether this stage can hold the cases of ``section``."""
+        self.ensure_one()
+        if not self.section_ids:
+            return True
+        return bool(section) and any(
+            section.parent_path.startswith(stage_section.parent_path)
+            for stage_section in self.section_ids
+        )

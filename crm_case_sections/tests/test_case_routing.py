@@ -1,0 +1,78 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import Form
+
+from .common import CaseCommon
+
+
+class TestCaseRouting(CaseCommon):
+    def test_type_change_moves_case_to_handling_section(self):
+        case = self._new_case(self.web_opportunities, type_id=self.type_opportunity.id)
+        case.type_id = self.type_support
+        self.assertEqual(case.section_id, self.support)
+        self.assertEqual(case.user_id, self.user_support)
+
+    def _flush_tracking(self):
+        """Tracking messages are posted at commit, as in mail's MailCase."""
+        self.env.flush_all()
+        self.env.cr.flush()
+
+    def test_type_change_logs_the_transfer(self):
+        case = self._new_case(self.web_opportunities, type_id=self.type_opportunity.id)
+        self._flush_tracking()
+        case.type_id = self.type_support
+        self._flush_tracking()
+        message = case.message_ids[0]
+        self.assertIn("Transferred from Opportunities / Web to Support", message.body)
+        tracked = message.tracking_value_ids.mapped("field_id.name")
+        self.assertIn("section_id", tracked)
+        self.assertIn("user_id", tracked)
+
+    def test_type_change_keeps_case_already_inside_handling_section(self):
+        case = self._new_case(self.first_level, user_id=self.user_manager.id)
+        self._flush_tracking()
+        messages_before = case.message_ids
+        case.type_id = self.type_support
+        self._flush_tracking()
+        self.assertEqual(case.section_id, self.first_level)
+        self.assertEqual(case.user_id, self.user_manager)
+        self.assertNotIn(
+            "Transferred", "".join((case.message_ids - messages_before).mapped("body"))
+        )
+
+    def test_type_without_handling_section_does_not_move(self):
+        free_type = self.env["crm.case.type"].create(
+            {"name": "Anything", "kind": "other"}
+        )
+        case = self._new_case(self.hardware)
+        case.type_id = free_type
+        self.assertEqual(case.section_id, self.hardware)
+
+    def test_new_case_with_type_goes_to_handling_section(self):
+        case = self.env["crm.case"].create(
+            {"name": "Quote", "type_id": self.type_opportunity.id}
+        )
+        self.assertEqual(case.section_id, self.opportunities)
+        self.assertEqual(case.user_id, self.user_sales)
+
+    def test_type_change_in_form_shows_the_move(self):
+        case = self._new_case(self.hardware)
+        with Form(case) as form:
+            form.type_id = self.type_opportunity
+            self.assertEqual(form.section_id, self.opportunities)
+            self.assertEqual(form.user_id, self.user_sales)
+        self.assertEqual(case.section_id, self.opportunities)
+
+    def test_manual_section_change_assigns_its_responsible(self):
+        case = self._new_case(self.hardware)
+        case.section_id = self.opportunities
+        self.assertEqual(case.user_id, self.user_sales)
+
+    def test_sub_section_without_responsible_uses_parent_responsible(self):
+        case = self._new_case(self.first_level)
+        self.assertEqual(case.user_id, self.user_support)
+
+    def test_section_change_keeps_user_when_no_responsible_up_the_tree(self):
+        orphan = self.env["crm.case.section"].create({"name": "Nobody's"})
+        case = self._new_case(self.opportunities)
+        case.section_id = orphan
+        self.assertEqual(case.user_id, self.user_sales)
