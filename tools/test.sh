@@ -26,6 +26,33 @@ if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; t
     echo "error: installing $ADDONS logged the warnings above." >&2; exit 1
 fi
 
+# Updating the addon twice must keep what users changed and log no warning.
+snapshot() {
+    psql -d "$DB" -tAc "select string_agg(name->>'en_US', ',' order by id) from crm_case_stage;
+        select string_agg(name->>'en_US' || kind, ',' order by id) from crm_case_type;
+        select prefix from ir_sequence where code = 'crm.case';
+        select count(*), md5(string_agg(complete_name || coalesce(user_id, 0), ',' order by id)) from crm_case_section;
+        select count(*), md5(string_agg(number || stage_id || section_id, ',' order by id)) from crm_case;"
+}
+psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '\"Triage\"') where id = (select min(id) from crm_case_stage);
+    update ir_sequence set prefix = 'CASE-' where code = 'crm.case';"
+before=$(snapshot)
+for run in 1 2; do
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
+        -u "$ADDONS" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
+        || { cat "$LOG"; echo "error: updating $ADDONS failed." >&2; exit 1; }
+    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
+        echo "error: updating $ADDONS logged the warnings above." >&2; exit 1
+    fi
+done
+if [[ "$(snapshot)" != "$before" ]]; then
+    diff <(echo "$before") <(snapshot) >&2 || true
+    echo "error: updating $ADDONS changed the data above." >&2; exit 1
+fi
+psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '\"New\"') where id = (select min(id) from crm_case_stage);
+    update ir_sequence set prefix = 'C' where code = 'crm.case';"
+echo "test: updated twice, user changes kept, no warning"
+
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
 # loader from running every installed module's tests itself: pytest collects.
 "$VENV/bin/python" -m pytest -p no:cacheprovider \
