@@ -261,17 +261,19 @@ class CrmCase(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         Section, Type = self.env["crm.case.section"], self.env["crm.case.type"]
+        context = self.env.context
         for vals in vals_list:
             section = Section.browse(
-                vals.get("section_id") or self.env.context.get("default_section_id")
+                vals.get("section_id") or context.get("default_section_id")
             )
-            if "type_id" not in vals and section.default_type_id:
+            case_type = Type.browse(
+                vals.get("type_id") or context.get("default_type_id")
+            )
+            if not case_type and section.default_type_id:
                 vals["type_id"] = section.default_type_id.id
-            routing = self._get_routing_values(
-                Type.browse(vals.get("type_id")), section
-            )
-            section = routing.get("section_id", section)
-            if section:
+            if not section and case_type.section_id:
+                # no section given: the type's handling section takes the case
+                section = case_type.section_id
                 vals["section_id"] = section.id
             if not vals.get("user_id") and "default_user_id" not in self.env.context:
                 vals["user_id"] = section._get_responsible().id

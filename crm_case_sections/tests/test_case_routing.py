@@ -76,3 +76,19 @@ class TestCaseRouting(CaseCommon):
         case = self._new_case(self.opportunities)
         case.section_id = orphan
         self.assertEqual(case.user_id, self.user_sales)
+
+    def test_explicit_section_wins_over_type_on_creation(self):
+        case = self._new_case(self.hardware, type_id=self.type_opportunity.id)
+        self.assertEqual(case.section_id, self.hardware)
+        self.assertEqual(case.type_id, self.type_opportunity)
+
+    def test_context_type_is_kept_over_section_default(self):
+        self.hardware.default_type_id = self.type_support
+        case = (
+            self.env["crm.case"]
+            .with_context(default_type_id=self.type_opportunity.id)
+            .create(
+                {"name": "From the opportunity menu", "section_id": self.hardware.id}
+            )
+        )
+        self.assertEqual(case.type_id, self.type_opportunity)
