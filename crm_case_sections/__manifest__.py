@@ -16,6 +16,7 @@
         "data/utm_medium_data.xml",
         "data/crm_case_stage_data.xml",
         "data/crm_case_type_data.xml",
+        "data/mail_template_data.xml",
         "views/crm_case_section_views.xml",
         "views/crm_case_type_views.xml",
         "views/crm_case_stage_views.xml",

@@ -3,3 +3,4 @@ from . import crm_case_type
 from . import crm_case_stage
 from . import crm_case
 from . import res_users
+from . import mail_thread

@@ -1,8 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import email_normalize, email_normalize_all
+from odoo.tools.mail import email_split_tuples
 
 PRIORITIES = [
     ("0", "Low"),
@@ -10,6 +14,11 @@ PRIORITIES = [
     ("2", "High"),
     ("3", "Very High"),
 ]
+
+# "[C00042] Pump leaks", also behind any "Re:", "Fwd:", "RV:" ... prefix.
+SUBJECT_REFERENCE = re.compile(
+    r"^\s*(?:(?:re|fwd?|rv|tr|aw|sv|wg|rif|r)\s*:\s*)*\[([^\[\]\s]{1,32})\]", re.I
+)
 
 # Documents a case may refer to; only those of installed modules are offered.
 REFERENCE_MODELS = [
@@ -338,3 +347,209 @@ class CrmCase(models.Model):
             dict(vals, name=self.env._("%s (copy)", case.name))
             for case, vals in zip(self, vals_list, strict=False)
         ]
+
+    # ------------------------------------------------------------
+    # Mail gateway
+    # ------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail quoting a case's reference lands on that case; any other
+        starts a new case in the alias' section."""
+        case = self._find_case_from_subject(msg_dict)
+        if case:
+            case.message_update(msg_dict)
+            return case
+        values = {
+            "name": msg_dict.get("subject") or self.env._("No Subject"),
+            "description": msg_dict.get("body"),
+            "email_from": msg_dict.get("email_from"),
+            "contact_name": self._get_sender_name(msg_dict.get("email_from")),
+            "partner_id": msg_dict.get("author_id", False),
+            "channel_id": self.env.ref("utm.utm_medium_email").id,
+            **(custom_values or {}),
+        }
+        if not values.get("section_id"):
+            # an incoming mail server set on cases has no alias to say where
+            values["section_id"] = self._get_gateway_default_section().id
+        case = super().message_new(msg_dict, custom_values=values)
+        # the context rides along to the posting of the mail, after which the
+        # sender is acknowledged
+        return case.with_context(crm_case_acknowledge=True)
+
+    def message_update(self, msg_dict, update_vals=None):
+        update_vals = dict(update_vals or {})
+        if (
+            self.is_closed
+            and self.section_id.reopen_on_reply
+            and not self.env.context.get("mail_gateway_automated")
+            and self._is_customer_address(msg_dict.get("email_from"))
+        ):
+            update_vals["stage_id"] = self._get_reopen_stage().id
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _mail_cc_sanitized_raw_dict(self, cc_string):
+        """Watchers never include the company's own addresses: copies sent
+        there would come back as new cases."""
+        watchers = super()._mail_cc_sanitized_raw_dict(cc_string)
+        own = self._get_company_addresses(watchers)
+        return {email: raw for email, raw in watchers.items() if email not in own}
+
+    def _message_post_after_hook(self, message, msg_vals):
+        res = super()._message_post_after_hook(message, msg_vals)
+        automated = self.env.context.get("mail_gateway_automated")
+        if self.env.context.get("crm_case_acknowledge") and not automated:
+            self._send_acknowledgement(message)
+        if self.email_cc and not automated:
+            self._send_watcher_copy(message)
+        return res
+
+    def _notify_get_reply_to(self, default=None):
+        """Replies go to the section's address, or its nearest parent's."""
+        res = super()._notify_get_reply_to(default=default)
+        for case in self:
+            email = case.section_id._get_reply_to_email()
+            if email:
+                res[case.id] = case._notify_get_reply_to_formatted_email(
+                    email, case.section_id.name, company=case.company_id
+                )
+        return res
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id:
+            self._message_add_suggested_recipient(
+                recipients, partner=self.partner_id, reason=self.env._("Customer")
+            )
+        elif self.email_from:
+            self._message_add_suggested_recipient(
+                recipients, email=self.email_from, reason=self.env._("Customer Email")
+            )
+        return recipients
+
+    @api.model
+    def _get_sender_name(self, email_from):
+        names = email_split_tuples(email_from or "")
+        return (names[0][0] or names[0][1]) if names else False
+
+    @api.model
+    def _find_case_from_subject(self, msg_dict):
+        match = SUBJECT_REFERENCE.match(msg_dict.get("subject") or "")
+        if not match:
+            return self.browse()
+        case = self.search([("number", "=", match[1])], limit=1)
+        if case and case._accepts_mail_from(msg_dict.get("email_from")):
+            return case
+        return self.browse()
+
+    def _accepts_mail_from(self, email_from):
+        """Whether a mail quoting this case's reference may join it: the
+        customer, a watcher, a follower or an internal user wrote it."""
+        self.ensure_one()
+        email = email_normalize(email_from or "")
+        if not email:
+            return False
+        if self._is_customer_address(email) or email in self._get_watcher_emails():
+            return True
+        if email in self.message_partner_ids.mapped("email_normalized"):
+            return True
+        return bool(
+            self.env["res.users"]
+            .sudo()
+            .search_count(
+                [("email_normalized", "=", email), ("share", "=", False)], limit=1
+            )
+        )
+
+    def _is_customer_address(self, email_from):
+        email = email_normalize(email_from or "")
+        return bool(email) and email in (
+            self.email_normalized,
+            self.partner_id.email_normalized,
+        )
+
+    def _get_watcher_emails(self):
+        return set(email_normalize_all(self.email_cc or ""))
+
+    def _get_reopen_stage(self):
+        return self.env["crm.case.stage"].search(
+            expression.AND(
+                [self._stage_domain(self.section_id), [("is_closed", "=", False)]]
+            ),
+            limit=1,
+        )
+
+    @api.model
+    def _get_gateway_default_section(self):
+        section = self.env["crm.case.section"].search(
+            [
+                ("parent_id", "=", False),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="sequence, id",
+            limit=1,
+        )
+        if not section:
+            raise ValueError(
+                "No case section exists to receive the mail: create a section."
+            )
+        return section
+
+    @api.model
+    def _get_company_addresses(self, emails):
+        """Those of ``emails`` that are the company's own: aliases, catchall
+        and bounce addresses."""
+        emails = set(emails)
+        if not emails:
+            return set()
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        own = emails & set(
+            domains.mapped("catchall_email") + domains.mapped("bounce_email")
+        )
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search([("alias_full_name", "in", list(emails))])
+        )
+        return own | set(aliases.mapped("alias_full_name"))
+
+    def _send_acknowledgement(self, message):
+        """Tell the sender the case exists and its reference, once, never to
+        the company itself."""
+        template = self.section_id.acknowledgement_template_id
+        email = self.email_normalized
+        if not template or not email or self._get_company_addresses([email]):
+            return
+        template.sudo().send_mail(
+            self.id,
+            email_values={
+                "references": message.message_id,
+                "reply_to": self._notify_get_reply_to()[self.id],
+                # RFC 3834: other robots must not answer an automatic reply
+                "headers": repr({"Auto-Submitted": "auto-replied"}),
+            },
+        )
+
+    def _send_watcher_copy(self, message):
+        """Mail every message of the conversation, notes excepted, to the
+        watchers who did not get it already."""
+        if message.message_type not in ("email", "comment") or message.is_internal:
+            return
+        if message.subtype_id.internal:
+            return
+        already = set(self.env.context.get("mail_gateway_recipients") or [])
+        already |= set(email_normalize_all(message.email_from or ""))
+        already |= set(
+            (message.partner_ids | self.message_partner_ids).mapped("email_normalized")
+        )
+        watchers = self._get_watcher_emails() - already
+        if not watchers:
+            return
+        self.env["mail.mail"].sudo().create(
+            {
+                "mail_message_id": message.id,
+                "email_to": ",".join(sorted(watchers)),
+                "body_html": message.body,
+                "auto_delete": True,
+            }
+        )

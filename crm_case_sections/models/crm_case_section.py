@@ -83,6 +83,29 @@ class CrmCaseSection(models.Model):
         check_company=True,
         help="Working time used to count the escalation delay.",
     )
+    alias_contact = fields.Selection(
+        related="alias_id.alias_contact",
+        readonly=False,
+        string="Accept Mail From",
+        help="Who may open cases by writing to the section's address.",
+    )
+    acknowledgement_template_id = fields.Many2one(
+        "mail.template",
+        string="Acknowledgement",
+        domain="[('model', '=', 'crm.case')]",
+        default=lambda self: self.env.ref(
+            "crm_case_sections.mail_template_case_acknowledgement",
+            raise_if_not_found=False,
+        ),
+        help="Sent to whoever opens a case by e-mail, with the case reference. "
+        "Empty: no acknowledgement.",
+    )
+    reopen_on_reply = fields.Boolean(
+        "Reopen on Customer Reply",
+        default=True,
+        help="A mail from the customer on a closed case puts it back in the "
+        "first open stage.",
+    )
     case_ids = fields.One2many("crm.case", "section_id", string="Own Cases")
     case_count = fields.Integer(
         "Cases",
@@ -247,3 +270,11 @@ class CrmCaseSection(models.Model):
         return next(
             (section.user_id for section in ancestors if section.user_id), self.user_id
         )
+
+    def _get_reply_to_email(self):
+        """Address of the section, or of the nearest parent that has one."""
+        self.ensure_one()
+        for section in self.browse(reversed(self._get_ancestor_ids())):
+            if section.alias_email:
+                return section.alias_email
+        return False

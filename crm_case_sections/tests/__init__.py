@@ -4,3 +4,4 @@ from . import test_case_routing
 from . import test_case_security
 from . import test_case_views
 from . import test_performance
+from . import test_mail_gateway
