@@ -3,7 +3,7 @@ import re
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.osv import expression
 from odoo.tools import email_normalize, email_normalize_all
 from odoo.tools.mail import email_split_tuples
@@ -215,13 +215,19 @@ class CrmCase(models.Model):
 
     @api.model
     def _selection_reference_models(self):
+        return list(self._get_reference_models(self.env.lang))
+
+    @tools.ormcache("lang")
+    def _get_reference_models(self, lang):
+        # cached: fields_get() evaluates the selection on every incoming mail;
         # sudo: ir.model is only readable by administrators
         models_ = (
             self.env["ir.model"]
             .sudo()
+            .with_context(lang=lang)
             .search([("model", "in", REFERENCE_MODELS)], order="name")
         )
-        return [(model.model, model.name) for model in models_]
+        return tuple((model.model, model.name) for model in models_)
 
     @api.model
     def _stage_domain(self, section):
@@ -229,7 +235,8 @@ class CrmCase(models.Model):
         restricted to it or to one of its parents."""
         domain = [("section_ids", "=", False)]
         if section:
-            domain = expression.OR([domain, [("section_ids", "parent_of", section.id)]])
+            ancestors = section._get_ancestor_ids()
+            domain = expression.OR([domain, [("section_ids", "in", ancestors)]])
         return domain
 
     @api.model
@@ -366,13 +373,19 @@ class CrmCase(models.Model):
             "email_from": msg_dict.get("email_from"),
             "contact_name": self._get_sender_name(msg_dict.get("email_from")),
             "partner_id": msg_dict.get("author_id", False),
-            "channel_id": self.env.ref("utm.utm_medium_email").id,
+            "channel_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                "utm.utm_medium_email"
+            ),
             **(custom_values or {}),
         }
         if not values.get("section_id"):
             # an incoming mail server set on cases has no alias to say where
             values["section_id"] = self._get_gateway_default_section().id
-        case = super().message_new(msg_dict, custom_values=values)
+        # the responsible hears of the case through the mail itself, as a
+        # follower: no second "you have been assigned" mail
+        case = super(
+            CrmCase, self.with_context(mail_auto_subscribe_no_notify=True)
+        ).message_new(msg_dict, custom_values=values)
         # the context rides along to the posting of the mail, after which the
         # sender is acknowledged
         return case.with_context(crm_case_acknowledge=True)
@@ -392,7 +405,9 @@ class CrmCase(models.Model):
         """Watchers never include the company's own addresses: copies sent
         there would come back as new cases."""
         watchers = super()._mail_cc_sanitized_raw_dict(cc_string)
-        own = self._get_company_addresses(watchers)
+        # current watchers were checked when they joined
+        known = self._get_watcher_emails() if len(self) == 1 else set()
+        own = self._get_company_addresses(set(watchers) - known)
         return {email: raw for email, raw in watchers.items() if email not in own}
 
     def _message_post_after_hook(self, message, msg_vals):
@@ -406,13 +421,16 @@ class CrmCase(models.Model):
 
     def _notify_get_reply_to(self, default=None):
         """Replies go to the section's address, or its nearest parent's."""
-        res = super()._notify_get_reply_to(default=default)
+        res = {}
         for case in self:
             email = case.section_id._get_reply_to_email()
             if email:
                 res[case.id] = case._notify_get_reply_to_formatted_email(
                     email, case.section_id.name, company=case.company_id
                 )
+        leftover = self.filtered(lambda case: case.id not in res)
+        if leftover or not self:
+            res.update(super(CrmCase, leftover)._notify_get_reply_to(default=default))
         return res
 
     def _message_get_suggested_recipients(self):
@@ -499,19 +517,25 @@ class CrmCase(models.Model):
     def _get_company_addresses(self, emails):
         """Those of ``emails`` that are the company's own: aliases, catchall
         and bounce addresses."""
-        emails = set(emails)
+        emails = list(emails)
         if not emails:
             return set()
-        domains = self.env["mail.alias.domain"].sudo().search([])
-        own = emails & set(
-            domains.mapped("catchall_email") + domains.mapped("bounce_email")
+        self.env["mail.alias"].flush_model()
+        self.env["mail.alias.domain"].flush_model()
+        # one query: this runs for every incoming mail
+        self.env.cr.execute(
+            """
+            SELECT alias_full_name FROM mail_alias
+             WHERE alias_full_name = ANY(%(emails)s)
+            UNION
+            SELECT address FROM mail_alias_domain,
+                   LATERAL (VALUES (bounce_alias || '@' || name),
+                                   (catchall_alias || '@' || name)) AS own(address)
+             WHERE address = ANY(%(emails)s)
+            """,
+            {"emails": emails},
         )
-        aliases = (
-            self.env["mail.alias"]
-            .sudo()
-            .search([("alias_full_name", "in", list(emails))])
-        )
-        return own | set(aliases.mapped("alias_full_name"))
+        return {address for (address,) in self.env.cr.fetchall()}
 
     def _send_acknowledgement(self, message):
         """Tell the sender the case exists and its reference, once, never to

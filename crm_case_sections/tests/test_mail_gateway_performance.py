@@ -1,0 +1,69 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from itertools import count
+
+from odoo.tests import tagged, warmup
+from odoo.tools import mute_logger
+
+from .common_gateway import GatewayCommon
+
+MESSAGE = """Return-Path: <{sender}>
+From: "Ana Torres" <{sender}>
+To: support@test.mycompany.com
+Cc: quality@customer.example.com
+Subject: {subject}
+Date: Mon, 23 Nov 2026 10:15:00 +0100
+Message-ID: <{message_id}@mail.example.com>
+{extra}MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+The pump leaks at the coupling.
+"""
+
+
+@tagged("mail_gateway")
+class TestMailGatewayPerformance(GatewayCommon):
+    """Pin the SQL queries of the gateway's hot paths: a regression fails
+    here instead of slowing every incoming mail."""
+
+    _sequence = count()
+
+    def _message(self, subject="Pump leaks", extra=""):
+        index = next(self._sequence)
+        return MESSAGE.format(
+            sender=f"customer{index}@customer.example.com",
+            subject=subject,
+            message_id=f"perf-{index}",
+            extra=extra,
+        )
+
+    def _incoming_case(self):
+        return self.env["crm.case"].search([], order="id desc", limit=1)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    @warmup
+    def test_query_count_new_mail(self):
+        message = self._message()
+        # acknowledgement, and the responsible notified by e-mail, included
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=71):
+            self.env["mail.thread"].message_process(None, message)
+        self.assertEqual(len(self._acknowledgements(self._incoming_case())), 1)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    @warmup
+    def test_query_count_reply(self):
+        first = self._message()
+        self.env["mail.thread"].message_process(None, first)
+        message_id = first.split("Message-ID: ")[1].split("\n")[0]
+        reply = self._message(
+            subject="Re: Pump leaks",
+            extra=f"In-Reply-To: {message_id}\nReferences: {message_id}\n",
+        ).replace("customer", "customer-reply")
+        # the watcher copy, and the responsible notified by e-mail, included
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=44):
+            self.env["mail.thread"].message_process(None, reply)
+        # the first mail's watcher gets a copy; the reply's Cc joins them
+        self.assertEqual(len(self._mails_to("quality@customer.example.com")), 1)
+        self.assertIn(
+            "quality@customer-reply.example.com",
+            self._incoming_case()._get_watcher_emails(),
+        )
