@@ -17,6 +17,7 @@
         "data/crm_case_stage_data.xml",
         "data/crm_case_type_data.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_case_section_views.xml",
         "views/crm_case_type_views.xml",
         "views/crm_case_stage_views.xml",

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 import re
 
 from markupsafe import Markup
@@ -14,6 +15,8 @@ PRIORITIES = [
     ("2", "High"),
     ("3", "Very High"),
 ]
+
+_logger = logging.getLogger(__name__)
 
 # "[C00042] Pump leaks", also behind any "Re:", "Fwd:", "RV:" ... prefix.
 SUBJECT_REFERENCE = re.compile(
@@ -140,6 +143,12 @@ class CrmCase(models.Model):
     expected_revenue = fields.Monetary("Estimated Revenue", tracking=True)
     planned_cost = fields.Monetary("Estimated Cost")
     probability = fields.Float(aggregator="avg")
+    acknowledgement_reference = fields.Char(
+        copy=False,
+        index="btree_not_null",
+        help="Message-Id of the mail that opened the case, while its "
+        "acknowledgement waits to be sent.",
+    )
     ref = fields.Reference(
         selection="_selection_reference_models", string="Related Document"
     )
@@ -445,6 +454,15 @@ class CrmCase(models.Model):
             )
         return recipients
 
+    def mail_allowed_qweb_expressions(self):
+        # plain field paths of the acknowledgement: rendered without eval
+        return (
+            *super().mail_allowed_qweb_expressions(),
+            "object.number",
+            "object.section_id.name",
+            "object.company_id.name",
+        )
+
     @api.model
     def _get_sender_name(self, email_from):
         names = email_split_tuples(email_from or "")
@@ -538,21 +556,71 @@ class CrmCase(models.Model):
         return {address for (address,) in self.env.cr.fetchall()}
 
     def _send_acknowledgement(self, message):
-        """Tell the sender the case exists and its reference, once, never to
-        the company itself."""
-        template = self.section_id.acknowledgement_template_id
-        email = self.email_normalized
-        if not template or not email or self._get_company_addresses([email]):
-            return
-        template.sudo().send_mail(
-            self.id,
-            email_values={
-                "references": message.message_id,
-                "reply_to": self._notify_get_reply_to()[self.id],
-                # RFC 3834: other robots must not answer an automatic reply
-                "headers": repr({"Auto-Submitted": "auto-replied"}),
-            },
+        """Queue the acknowledgement of the mail that opened the case: a cron
+        renders them in batches right after the commit, and a broken template
+        can never make the gateway refuse the customer's mail."""
+        if self.section_id.acknowledgement_template_id and self.email_normalized:
+            self.acknowledgement_reference = message.message_id
+            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+                "crm_case_sections.ir_cron_send_acknowledgements"
+            )
+            self.env["ir.cron"].browse(cron_id)._trigger()
+
+    def _send_acknowledgements(self):
+        """Mail each case's sender its acknowledgement, never to the company
+        itself; one rendering per template and language."""
+        own = self._get_company_addresses(
+            set(self.mapped("email_normalized")) - {False}
         )
+        cases = self.filtered(
+            lambda case: case.section_id.acknowledgement_template_id
+            and case.email_normalized
+            and case.email_normalized not in own
+        )
+        for template in cases.section_id.acknowledgement_template_id:
+            template_cases = cases.filtered(
+                lambda case, t=template: case.section_id.acknowledgement_template_id
+                == t
+            )
+            try:
+                with self.env.cr.savepoint():
+                    template_cases._create_acknowledgements(template.sudo())
+            except Exception:
+                _logger.exception(
+                    "Acknowledgement template %r failed for cases %s",
+                    template.name,
+                    ", ".join(template_cases.mapped("number")),
+                )
+        self.write({"acknowledgement_reference": False})
+
+    def _create_acknowledgements(self, template):
+        langs = template._render_lang(self.ids)
+        values_list = []
+        for lang in set(langs.values()):
+            cases = self.filtered(lambda case, lang=lang: langs[case.id] == lang)
+            localized = template.with_context(lang=lang)
+            rendered = {
+                field: localized._render_field(field, cases.ids)
+                for field in ("subject", "body_html", "email_from")
+            }
+            reply_to = cases._notify_get_reply_to()
+            values_list += [
+                {
+                    **{field: values[case.id] for field, values in rendered.items()},
+                    "model": self._name,
+                    "res_id": case.id,
+                    "record_name": case.display_name,
+                    "email_to": case.email_from,
+                    "reply_to": reply_to[case.id],
+                    "references": case.acknowledgement_reference,
+                    "auto_delete": template.auto_delete,
+                    "mail_server_id": template.mail_server_id.id,
+                    # RFC 3834: other robots must not answer an automatic reply
+                    "headers": repr({"Auto-Submitted": "auto-replied"}),
+                }
+                for case in cases
+            ]
+        self.env["mail.mail"].sudo().create(values_list)
 
     def _send_watcher_copy(self, message):
         """Mail every message of the conversation, notes excepted, to the
@@ -561,12 +629,14 @@ class CrmCase(models.Model):
             return
         if message.subtype_id.internal:
             return
-        already = set(self.env.context.get("mail_gateway_recipients") or [])
-        already |= set(email_normalize_all(message.email_from or ""))
-        already |= set(
-            (message.partner_ids | self.message_partner_ids).mapped("email_normalized")
-        )
-        watchers = self._get_watcher_emails() - already
+        # cheapest first: those who got the mail itself, then the recipients
+        # and followers Odoo notifies
+        watchers = self._get_watcher_emails()
+        watchers -= set(self.env.context.get("mail_gateway_recipients") or [])
+        watchers -= set(email_normalize_all(message.email_from or ""))
+        if watchers:
+            partners = message.partner_ids | self.message_partner_ids
+            watchers -= set(partners.mapped("email_normalized"))
         if not watchers:
             return
         self.env["mail.mail"].sudo().create(
@@ -577,3 +647,15 @@ class CrmCase(models.Model):
                 "auto_delete": True,
             }
         )
+
+    @api.model
+    def _cron_send_acknowledgements(self, batch_size=200):
+        pending = [("acknowledgement_reference", "!=", False)]
+        cases = self.with_context(active_test=False).search(pending, limit=batch_size)
+        cases._send_acknowledgements()
+        remaining = (
+            self.with_context(active_test=False).search_count(pending)
+            if len(cases) == batch_size
+            else 0
+        )
+        self.env["ir.cron"]._notify_progress(done=len(cases), remaining=remaining)

@@ -49,6 +49,8 @@ class GatewayCommon(MailCommon):
         and incoming mail servers do; return the cases it created."""
         before = self.env["crm.case"].search([]).ids
         self.env["mail.thread"].message_process(model, self._raw(name))
+        # what the triggered cron does right after the commit
+        self.env["crm.case"]._cron_send_acknowledgements()
         return self.env["crm.case"].search([("id", "not in", before)])
 
     def _acknowledgements(self, case):

@@ -148,6 +148,7 @@ class TestMailGateway(GatewayCommon):
             for index in range(6):
                 message = raw.replace(b"plain-0001@", f"loop-{index}@".encode())
                 self.env["mail.thread"].message_process(None, message)
+            self.env["crm.case"]._cron_send_acknowledgements()
             cases = self.env["crm.case"].search(
                 [("email_from", "ilike", "ana.torres@customer.example.com")]
             )
@@ -391,3 +392,27 @@ class TestMailGateway(GatewayCommon):
             self._new_mails.filtered(lambda mail: mail.model == "crm.case"),
             "no second acknowledgement nor copy",
         )
+
+    @mute_logger(*GATEWAY_LOGGERS, "odoo.addons.crm_case_sections.models.crm_case")
+    def test_broken_template_loses_no_mail(self):
+        self.support.acknowledgement_template_id.body_html = (
+            '<p t-out="object.undefined_field.name"/>'
+        )
+        with self.mock_mail_gateway():
+            case = self._process("new_plain.eml")
+        self.assertIn("leaks at the coupling", self._incoming(case).body)
+        self.assertFalse(self._acknowledgements(case))
+        self.assertFalse(case.acknowledgement_reference, "no endless retry")
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_acknowledgement_is_queued_until_the_cron_runs(self):
+        with self.mock_mail_gateway():
+            self.env["mail.thread"].message_process(None, self._raw("new_plain.eml"))
+            case = self.env["crm.case"].search([], order="id desc", limit=1)
+            self.assertEqual(
+                case.acknowledgement_reference, "<plain-0001@mail.example.com>"
+            )
+            self.assertFalse(self._acknowledgements(case))
+            self.env["crm.case"]._cron_send_acknowledgements()
+        self.assertEqual(len(self._acknowledgements(case)), 1)
+        self.assertFalse(case.acknowledgement_reference)

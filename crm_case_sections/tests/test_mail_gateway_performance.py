@@ -43,10 +43,24 @@ class TestMailGatewayPerformance(GatewayCommon):
     @warmup
     def test_query_count_new_mail(self):
         message = self._message()
-        # acknowledgement, and the responsible notified by e-mail, included
-        with self.mock_mail_gateway(), self.assertQueryCount(__system__=71):
+        # the responsible notified by e-mail included; the acknowledgement is
+        # queued for its cron
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=66):
             self.env["mail.thread"].message_process(None, message)
-        self.assertEqual(len(self._acknowledgements(self._incoming_case())), 1)
+        self.assertTrue(self._incoming_case().acknowledgement_reference)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    @warmup
+    def test_query_count_acknowledgements_do_not_grow_with_cases(self):
+        for batch in (1, 10):
+            for _index in range(batch):
+                self.env["mail.thread"].message_process(None, self._message())
+            with self.mock_mail_gateway(), self.assertQueryCount(__system__=8):
+                self.env["crm.case"]._cron_send_acknowledgements()
+            self.assertEqual(
+                len(self._new_mails.filtered(lambda m: m.subject.startswith("[C"))),
+                batch,
+            )
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
     @warmup
