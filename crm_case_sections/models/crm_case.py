@@ -390,14 +390,14 @@ class CrmCase(models.Model):
         if not values.get("section_id"):
             # an incoming mail server set on cases has no alias to say where
             values["section_id"] = self._get_gateway_default_section().id
+        if values["email_from"] and not self.env.context.get("mail_gateway_automated"):
+            # robots never get an acknowledgement; humans get it from a cron
+            values["acknowledgement_reference"] = msg_dict.get("message_id")
         # the responsible hears of the case through the mail itself, as a
         # follower: no second "you have been assigned" mail
-        case = super(
+        return super(
             CrmCase, self.with_context(mail_auto_subscribe_no_notify=True)
         ).message_new(msg_dict, custom_values=values)
-        # the context rides along to the posting of the mail, after which the
-        # sender is acknowledged
-        return case.with_context(crm_case_acknowledge=True)
 
     def message_update(self, msg_dict, update_vals=None):
         update_vals = dict(update_vals or {})
@@ -421,10 +421,7 @@ class CrmCase(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
-        automated = self.env.context.get("mail_gateway_automated")
-        if self.env.context.get("crm_case_acknowledge") and not automated:
-            self._send_acknowledgement(message)
-        if self.email_cc and not automated:
+        if self.email_cc and not self.env.context.get("mail_gateway_automated"):
             self._send_watcher_copy(message)
         return res
 
@@ -555,20 +552,11 @@ class CrmCase(models.Model):
         )
         return {address for (address,) in self.env.cr.fetchall()}
 
-    def _send_acknowledgement(self, message):
-        """Queue the acknowledgement of the mail that opened the case: a cron
-        renders them in batches right after the commit, and a broken template
-        can never make the gateway refuse the customer's mail."""
-        if self.section_id.acknowledgement_template_id and self.email_normalized:
-            self.acknowledgement_reference = message.message_id
-            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-                "crm_case_sections.ir_cron_send_acknowledgements"
-            )
-            self.env["ir.cron"].browse(cron_id)._trigger()
-
     def _send_acknowledgements(self):
         """Mail each case's sender its acknowledgement, never to the company
-        itself; one rendering per template and language."""
+        itself; one rendering per template and language. A cron does it every
+        minute, in batches, so that the gateway stays fast and a broken
+        template can never make it refuse a mail."""
         own = self._get_company_addresses(
             set(self.mapped("email_normalized")) - {False}
         )

@@ -45,7 +45,7 @@ class TestMailGatewayPerformance(GatewayCommon):
         message = self._message()
         # the responsible notified by e-mail included; the acknowledgement is
         # queued for its cron
-        with self.mock_mail_gateway(), self.assertQueryCount(__system__=66):
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=64):
             self.env["mail.thread"].message_process(None, message)
         self.assertTrue(self._incoming_case().acknowledgement_reference)
 
