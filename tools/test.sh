@@ -13,7 +13,11 @@ LOG=$(mktemp -t ccs-install.XXXX.log)
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -f "$LOG"; }
 trap cleanup EXIT
 
-if [[ -z "${SKIP_LINT:-}" ]]; then bash tools/lint.sh; fi
+if [[ -z "${SKIP_LINT:-}" ]]; then
+    bash tools/lint.sh
+    # the .pot must match a fresh export, es.po must translate all of it
+    bash tools/i18n.sh --check
+fi
 
 started=$(date +%s)
 echo "test: installing $ADDONS with demo data on the new database $DB"

@@ -102,12 +102,13 @@ class CrmCase(models.Model):
     )
     email_from = fields.Char(
         "Email",
-        index=True,
+        index="trigram",  # the gateway's loop detection searches it with ilike
         compute="_compute_email_from",
         store=True,
         readonly=False,
         precompute=True,
     )
+    email_normalized = fields.Char(index="trigram")  # from mail.thread.blacklist
     phone = fields.Char(
         compute="_compute_phone", store=True, readonly=False, precompute=True
     )
