@@ -394,6 +394,8 @@ class CrmCase(models.Model):
         if values["email_from"] and not self.env.context.get("mail_gateway_automated"):
             # robots never get an acknowledgement; humans get it from a cron
             values["acknowledgement_reference"] = msg_dict.get("message_id")
+        if not self.env.context.get("mail_gateway_automated"):
+            values["waiting_since"] = msg_dict.get("date") or fields.Datetime.now()
         # the responsible hears of the case through the mail itself, as a
         # follower: no second "you have been assigned" mail
         return super(

@@ -100,6 +100,19 @@ class CrmCaseSection(models.Model):
         help="Sent to whoever opens a case by e-mail, with the case reference. "
         "Empty: no acknowledgement.",
     )
+    remind_customer = fields.Boolean(
+        "Remind the Customer",
+        help="Also remind the customer of a coming deadline or next meeting.",
+    )
+    customer_reminder_template_id = fields.Many2one(
+        "mail.template",
+        string="Customer Reminder",
+        domain="[('model', '=', 'crm.case')]",
+        default=lambda self: self.env.ref(
+            "crm_case_sections.mail_template_case_reminder_customer",
+            raise_if_not_found=False,
+        ),
+    )
     reopen_on_reply = fields.Boolean(
         "Reopen on Customer Reply",
         default=True,
@@ -278,3 +291,8 @@ class CrmCaseSection(models.Model):
             if section.alias_email:
                 return section.alias_email
         return False
+
+    def _get_escalation_target(self):
+        """Section that receives this section's escalated cases."""
+        self.ensure_one()
+        return self.escalation_section_id or self.parent_id

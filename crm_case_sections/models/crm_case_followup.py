@@ -1,0 +1,329 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Follow-up of cases: escalation up the sections tree and reminders."""
+
+import logging
+import threading
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class CrmCase(models.Model):
+    _inherit = "crm.case"
+
+    waiting_since = fields.Datetime(
+        "Waiting for an Answer Since",
+        copy=False,
+        readonly=True,
+        help="When the customer's mail that nobody has answered yet arrived.",
+    )
+    date_escalation_due = fields.Datetime(
+        "Unanswered Escalation Due",
+        compute="_compute_date_escalation_due",
+        store=True,
+        index="btree_not_null",
+        help="When the case escalates if nobody answers the customer, counted "
+        "in the working hours of its section.",
+    )
+    deadline_escalated = fields.Boolean(
+        compute="_compute_deadline_escalated", store=True, readonly=False, copy=False
+    )
+    unanswered_escalated = fields.Boolean(
+        compute="_compute_unanswered_escalated", store=True, readonly=False, copy=False
+    )
+    date_deadline_reminder = fields.Datetime(
+        compute="_compute_date_reminders", store=True, index="btree_not_null"
+    )
+    date_action_reminder = fields.Datetime(
+        compute="_compute_date_reminders", store=True, index="btree_not_null"
+    )
+    deadline_reminded = fields.Boolean(
+        compute="_compute_deadline_reminded", store=True, readonly=False, copy=False
+    )
+    action_reminded = fields.Boolean(
+        compute="_compute_action_reminded", store=True, readonly=False, copy=False
+    )
+
+    @api.depends(
+        "waiting_since",
+        "section_id.escalation_delay_hours",
+        "section_id.resource_calendar_id",
+    )
+    def _compute_date_escalation_due(self):
+        for case in self:
+            delay = case.section_id.escalation_delay_hours
+            calendar = case.section_id.resource_calendar_id
+            if not (case.waiting_since and delay):
+                case.date_escalation_due = False
+            elif calendar:
+                # nights, week-ends and days off do not count
+                case.date_escalation_due = calendar.plan_hours(
+                    delay, case.waiting_since
+                )
+            else:
+                case.date_escalation_due = case.waiting_since + timedelta(hours=delay)
+
+    @api.depends("date_deadline")
+    def _compute_deadline_escalated(self):
+        # a new deadline is a new cause of escalation
+        self.deadline_escalated = False
+
+    @api.depends("waiting_since")
+    def _compute_unanswered_escalated(self):
+        self.unanswered_escalated = False
+
+    @api.depends("date_deadline", "date_action_next", "section_id.reminder_delay_hours")
+    def _compute_date_reminders(self):
+        for case in self:
+            before = timedelta(hours=case.section_id.reminder_delay_hours)
+            case.date_deadline_reminder = (
+                case.date_deadline and case.date_deadline - before
+            )
+            case.date_action_reminder = (
+                case.date_action_next and case.date_action_next - before
+            )
+
+    @api.depends("date_deadline")
+    def _compute_deadline_reminded(self):
+        # a new date re-arms its reminder
+        self.deadline_reminded = False
+
+    @api.depends("date_action_next")
+    def _compute_action_reminded(self):
+        self.action_reminded = False
+
+    # ------------------------------------------------------------
+    # Waiting for an answer
+    # ------------------------------------------------------------
+
+    def _message_post_after_hook(self, message, msg_vals):
+        res = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type not in ("email", "comment") or message.is_internal:
+            return res
+        if message.author_id and not message.author_id.partner_share:
+            # the company answered
+            if self.waiting_since:
+                self.waiting_since = False
+        elif not self.waiting_since and not self.env.context.get(
+            "mail_gateway_automated"
+        ):
+            self.waiting_since = message.date
+        return res
+
+    # ------------------------------------------------------------
+    # Escalation
+    # ------------------------------------------------------------
+
+    def action_escalate(self):
+        """Escalate by hand: to the section's escalation target, by default
+        its parent section."""
+        for case in self:
+            if not case.section_id._get_escalation_target():
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s cannot be escalated: section %(section)s has "
+                        "no escalation section and no parent section.",
+                        case=case.display_name,
+                        section=case.section_id.display_name,
+                    )
+                )
+        self._escalate(self.env._("escalated by %s", self.env.user.name))
+        return True
+
+    def _escalate(self, reason):
+        """Move each case one level up, give it to the new section's
+        responsible, raise its priority one step, and tell everyone why."""
+        for case in self:
+            source = case.section_id
+            target = source._get_escalation_target()
+            if not target:
+                continue
+            responsible = target._get_responsible() or case.user_id
+            case.with_context(mail_auto_subscribe_no_notify=True).write(
+                {
+                    "section_id": target.id,
+                    "user_id": responsible.id,
+                    "priority": str(min(int(case.priority or 0) + 1, 3)),
+                }
+            )
+            case.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Escalated from %(source)s to %(target)s: %(reason)s.",
+                    source=source.display_name,
+                    target=target.display_name,
+                    reason=reason,
+                ),
+                partner_ids=responsible.partner_id.ids,
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    @api.model
+    def _cron_escalate(self, batch_size=500):
+        """Escalate the open cases whose deadline passed and those nobody
+        answered within their section's delay; each cause once."""
+        now = fields.Datetime.now()
+        escalatable = [
+            ("is_closed", "=", False),
+            ("section_id.active", "=", True),
+            "|",
+            ("section_id.escalation_section_id", "!=", False),
+            ("section_id.parent_id", "!=", False),
+        ]
+        causes = [
+            (
+                [("date_deadline", "<", now), ("deadline_escalated", "=", False)],
+                "deadline_escalated",
+                self.env._("the deadline passed"),
+            ),
+            (
+                [
+                    ("date_escalation_due", "<=", now),
+                    ("unanswered_escalated", "=", False),
+                ],
+                "unanswered_escalated",
+                self.env._("the customer waited for an answer too long"),
+            ),
+        ]
+        for domain, flag, reason in causes:
+            self._process_in_batches(
+                escalatable + domain,
+                batch_size,
+                lambda cases, flag=flag, reason=reason: cases._escalate_once(
+                    flag, reason
+                ),
+            )
+
+    def _escalate_once(self, flag, reason):
+        cases = self.filtered(lambda case: not case[flag])
+        # flagged before the move: escalating changes no date, so the flag stays
+        cases.write({flag: True})
+        cases._escalate(reason)
+
+    # ------------------------------------------------------------
+    # Reminders
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_send_reminders(self, batch_size=500):
+        """Remind the responsible (and the customer, if the section says so)
+        of a coming deadline or next action, once per date."""
+        now = fields.Datetime.now()
+        for date_field, reminder_field, flag in (
+            ("date_deadline", "date_deadline_reminder", "deadline_reminded"),
+            ("date_action_next", "date_action_reminder", "action_reminded"),
+        ):
+            domain = [
+                ("is_closed", "=", False),
+                (reminder_field, "<=", now),
+                (date_field, ">=", now),
+                (flag, "=", False),
+            ]
+            self._process_in_batches(
+                domain,
+                batch_size,
+                lambda cases, flag=flag, date_field=date_field: cases._remind_once(
+                    flag, date_field
+                ),
+            )
+
+    def _remind_once(self, flag, date_field):
+        cases = self.filtered(lambda case: not case[flag])
+        cases.write({flag: True})
+        template = self.env.ref(
+            "crm_case_sections.mail_template_case_reminder", raise_if_not_found=False
+        )
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        label = self._fields[date_field].get_description(self.env)["string"]
+        activities = []
+        for case in cases.filtered("user_id"):
+            activities.append(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_id": case.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": case.user_id.id,
+                    "summary": self.env._(
+                        "%(date)s of %(case)s", date=label, case=case.number
+                    ),
+                    "date_deadline": fields.Date.context_today(case, case[date_field]),
+                }
+            )
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            activities
+        )
+        if template:
+            template.sudo().send_mail_batch(
+                cases.filtered("user_id").ids,
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        customers = cases.filtered(
+            lambda case: case.section_id.remind_customer
+            and case.section_id.customer_reminder_template_id
+            and case.email_from
+        )
+        for customer_template in customers.section_id.customer_reminder_template_id:
+            customer_template.sudo().send_mail_batch(
+                customers.filtered(
+                    lambda case,
+                    t=customer_template: case.section_id.customer_reminder_template_id
+                    == t
+                ).ids
+            )
+
+    # ------------------------------------------------------------
+    # Batches
+    # ------------------------------------------------------------
+
+    @api.model
+    def _process_in_batches(self, domain, batch_size, process):
+        """Apply ``process`` to the cases of ``domain``, ``batch_size`` at a
+        time, committing after each batch outside tests, so that an
+        interrupted run resumes where it stopped. Cases another worker is
+        processing are skipped (row locks), never done twice."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        done = last_id = 0
+        while True:
+            cases = self.search(
+                [*domain, ("id", ">", last_id)], limit=batch_size, order="id"
+            )
+            if not cases:
+                break
+            last_id = cases[-1].id
+            locked = cases._lock_for_processing()
+            if locked:
+                process(locked)
+            done += len(locked)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            if auto_commit:
+                self.env.cr.commit()
+        return done
+
+    def _lock_for_processing(self):
+        """The cases of ``self`` this transaction could lock, re-read so that
+        what a concurrent worker committed meanwhile is seen."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM crm_case WHERE id IN %s "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(self.ids),
+                    )
+                )
+                locked = self.browse(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # another worker changed them after this transaction began
+            _logger.info("Cases %s skipped: processed by another worker", self.ids)
+            return self.browse()
+        locked.invalidate_recordset()
+        return locked
