@@ -304,7 +304,10 @@ class CrmCase(models.Model):
             done += len(locked)
             self.env["ir.cron"]._notify_progress(done=done, remaining=0)
             if auto_commit:
-                self.env.cr.commit()
+                # each batch stands alone: an interrupted run resumes after it
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # keep the memory of a long run bounded
+            self.env.invalidate_all()
         return done
 
     def _lock_for_processing(self):
