@@ -8,7 +8,7 @@
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",
     "license": "LGPL-3",
-    "depends": ["crm", "mail", "resource", "utm"],
+    "depends": ["base_automation", "crm", "mail", "resource", "utm"],
     "data": [
         "security/crm_case_security.xml",
         "security/ir.model.access.csv",
@@ -18,6 +18,7 @@
         "data/crm_case_type_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/base_automation_data.xml",
         "views/crm_case_section_views.xml",
         "views/crm_case_type_views.xml",
         "views/crm_case_stage_views.xml",

@@ -156,8 +156,8 @@ class CrmCase(models.Model):
             case.message_post(
                 body=Markup("<p>%s</p>")
                 % self.env._(
-                    "Escalated from %(source)s to %(target)s: %(reason)s.",
-                    source=source.display_name,
+                    "Escalated from %(origin)s to %(target)s: %(reason)s.",
+                    origin=source.display_name,
                     target=target.display_name,
                     reason=reason,
                 ),

@@ -6,3 +6,4 @@ from . import test_case_views
 from . import test_performance
 from . import test_mail_gateway
 from . import test_mail_gateway_performance
+from . import test_case_followup
