@@ -7,3 +7,4 @@ from . import test_performance
 from . import test_mail_gateway
 from . import test_mail_gateway_performance
 from . import test_case_followup
+from . import test_case_automation
