@@ -69,27 +69,28 @@ class TestFollowupConcurrency(BaseCase):
         return sql_db.db_connect(self.dbname).cursor()
 
     def _cleanup(self):
+        cases = tuple(self.ids["cases"])
+        on_cases = "model = 'crm.case' AND res_id IN %s"
         with self._cursor() as cr:
-            cases = tuple(self.ids["cases"])
             cr.execute(
-                "DELETE FROM mail_activity WHERE res_model = 'crm.case' AND res_id IN %s",
+                "DELETE FROM mail_activity WHERE res_model = 'crm.case' "
+                "AND res_id IN %s",
                 [cases],
             )
             cr.execute(
-                "DELETE FROM mail_mail WHERE mail_message_id IN (SELECT id FROM mail_message WHERE model = 'crm.case' AND res_id IN %s)",
+                "DELETE FROM mail_mail WHERE mail_message_id IN "
+                f"(SELECT id FROM mail_message WHERE {on_cases})",
                 [cases],
             )
+            cr.execute(f"DELETE FROM mail_message WHERE {on_cases}", [cases])
             cr.execute(
-                "DELETE FROM mail_message WHERE model = 'crm.case' AND res_id IN %s",
-                [cases],
-            )
-            cr.execute(
-                "DELETE FROM mail_followers WHERE res_model = 'crm.case' AND res_id IN %s",
+                "DELETE FROM mail_followers WHERE res_model = 'crm.case' "
+                "AND res_id IN %s",
                 [cases],
             )
             cr.execute("DELETE FROM crm_case WHERE id IN %s", [cases])
             cr.execute(
-                "DELETE FROM crm_case_section WHERE id IN %s ",
+                "DELETE FROM crm_case_section WHERE id IN %s",
                 [tuple(self.ids["sections"])],
             )
             cr.execute("DELETE FROM res_users WHERE id = %s", [self.ids["user"]])
