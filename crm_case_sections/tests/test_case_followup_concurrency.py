@@ -62,7 +62,7 @@ class TestFollowupConcurrency(BaseCase):
                 "cases": cases.ids,
                 "top": top.id,
             }
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._cleanup)
 
     def _cursor(self):
@@ -94,7 +94,7 @@ class TestFollowupConcurrency(BaseCase):
                 [tuple(self.ids["sections"])],
             )
             cr.execute("DELETE FROM res_users WHERE id = %s", [self.ids["user"]])
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _run_concurrently(self, method):
         barrier = threading.Barrier(2)
@@ -106,7 +106,7 @@ class TestFollowupConcurrency(BaseCase):
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     barrier.wait(timeout=30)
                     getattr(env["crm.case"], method)(batch_size=7)
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit
             except Exception as error:  # reported below, in the test's thread
                 errors.append(error)
 
