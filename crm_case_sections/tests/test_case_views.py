@@ -42,6 +42,7 @@ class TestCaseViews(CaseCommon):
             self.assertIn(f'name="{name}"', arch)
         for field in ("email_cc", "channel_id", "ref", "ref2", "expected_revenue"):
             self.assertIn(f'name="{field}"', arch)
+        self.assertIn('name="action_escalate"', arch)
 
     def test_every_menu_action_opens(self):
         root = self.env.ref("crm_case_sections.menu_crm_case_root")
