@@ -38,6 +38,14 @@ class FollowupCommon(CaseCommon):
         )
         cls.user_manager.partner_id.email = "marta@example.com"
 
+    def _customer_writes(self, case, body="Any news?"):
+        case.message_post(
+            body=body,
+            message_type="email",
+            author_id=self.customer.id,
+            subtype_xmlid="mail.mt_comment",
+        )
+
     def _escalations(self, case):
         return case.message_ids.filtered(lambda m: "Escalated from" in (m.body or ""))
 
@@ -119,12 +127,7 @@ class TestEscalation(FollowupCommon):
     def test_unanswered_delay_counts_working_hours_only(self):
         with freeze_time("2026-11-20 17:00:00"):  # a Friday
             case = self._new_case(self.hardware)
-            case.message_post(
-                body="Any news?",
-                message_type="email",
-                author_id=self.customer.id,
-                subtype_xmlid="mail.mt_comment",
-            )
+            self._customer_writes(case, "Any news?")
         self.assertEqual(case.waiting_since, datetime(2026, 11, 20, 17))
         self.assertEqual(case.date_escalation_due, datetime(2026, 11, 23, 12))
         with freeze_time("2026-11-21 12:00:00"):  # Saturday
@@ -141,12 +144,7 @@ class TestEscalation(FollowupCommon):
     def test_answer_from_the_company_stops_the_clock(self):
         with freeze_time("2026-11-20 09:00:00"):
             case = self._new_case(self.hardware)
-            case.message_post(
-                body="Help",
-                message_type="email",
-                author_id=self.customer.id,
-                subtype_xmlid="mail.mt_comment",
-            )
+            self._customer_writes(case, "Help")
             self.assertTrue(case.date_escalation_due)
             case.with_user(self.user_support).message_post(
                 body="On it", message_type="comment", subtype_xmlid="mail.mt_comment"
@@ -160,12 +158,7 @@ class TestEscalation(FollowupCommon):
     def test_internal_note_does_not_answer_the_customer(self):
         with freeze_time("2026-11-20 09:00:00"):
             case = self._new_case(self.hardware)
-            case.message_post(
-                body="Help",
-                message_type="email",
-                author_id=self.customer.id,
-                subtype_xmlid="mail.mt_comment",
-            )
+            self._customer_writes(case, "Help")
             case.with_user(self.user_support).message_post(
                 body="Customer is impatient", subtype_xmlid="mail.mt_note"
             )
@@ -174,12 +167,7 @@ class TestEscalation(FollowupCommon):
     def test_zero_delay_never_escalates_unanswered(self):
         self.hardware.escalation_delay_hours = 0
         case = self._new_case(self.hardware)
-        case.message_post(
-            body="Help",
-            message_type="email",
-            author_id=self.customer.id,
-            subtype_xmlid="mail.mt_comment",
-        )
+        self._customer_writes(case, "Help")
         self.assertFalse(case.date_escalation_due)
 
 
@@ -193,14 +181,15 @@ class TestReminders(FollowupCommon):
             ]
         )
 
+    def _case_due(self, **values):
+        return self._new_case(self.hardware, user_id=self.user_support.id, **values)
+
     def _todo(self, case):
         return case.activity_ids.filtered(lambda a: a.user_id == case.user_id)
 
     @freeze_time("2026-11-20 10:00:00")
     def test_responsible_reminded_before_deadline_once(self):
-        case = self._new_case(
-            self.hardware,
-            user_id=self.user_support.id,
+        case = self._case_due(
             date_deadline=datetime(2026, 11, 21, 8),
         )
         self.env["crm.case"]._cron_send_reminders()
@@ -214,9 +203,7 @@ class TestReminders(FollowupCommon):
 
     @freeze_time("2026-11-20 10:00:00")
     def test_reminder_waits_for_the_delay(self):
-        case = self._new_case(
-            self.hardware,
-            user_id=self.user_support.id,
+        case = self._case_due(
             date_deadline=datetime(2026, 11, 23, 8),
         )
         self.env["crm.case"]._cron_send_reminders()
@@ -224,9 +211,7 @@ class TestReminders(FollowupCommon):
 
     @freeze_time("2026-11-20 10:00:00")
     def test_next_meeting_reminded(self):
-        case = self._new_case(
-            self.hardware,
-            user_id=self.user_support.id,
+        case = self._case_due(
             date_action_next=datetime(2026, 11, 20, 15),
         )
         self.env["crm.case"]._cron_send_reminders()
@@ -235,9 +220,7 @@ class TestReminders(FollowupCommon):
 
     @freeze_time("2026-11-20 10:00:00")
     def test_changing_the_date_rearms_the_reminder(self):
-        case = self._new_case(
-            self.hardware,
-            user_id=self.user_support.id,
+        case = self._case_due(
             date_deadline=datetime(2026, 11, 21, 8),
         )
         self.env["crm.case"]._cron_send_reminders()
@@ -247,9 +230,7 @@ class TestReminders(FollowupCommon):
 
     @freeze_time("2026-11-20 10:00:00")
     def test_closing_the_case_cancels_the_reminder(self):
-        case = self._new_case(
-            self.hardware,
-            user_id=self.user_support.id,
+        case = self._case_due(
             date_deadline=datetime(2026, 11, 21, 8),
         )
         case.stage_id = self.stage_done
@@ -258,9 +239,7 @@ class TestReminders(FollowupCommon):
 
     @freeze_time("2026-11-20 10:00:00")
     def test_customer_reminded_when_section_says_so(self):
-        case = self._new_case(
-            self.hardware,
-            user_id=self.user_support.id,
+        case = self._case_due(
             partner_id=self.customer.id,
             date_deadline=datetime(2026, 11, 21, 8),
         )
