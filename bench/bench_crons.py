@@ -34,11 +34,8 @@ from odoo import api
 TOPS, TEAMS, DESKS = 10, 9, 10
 RESPONSIBLES = 10
 DUE_SHARE = 200  # for each of the 4 causes, 1 case in 200 is due
-ESCALATIONS = {"deadline": "deadline_escalated", "unanswered": "unanswered_escalated"}
-REMINDERS = {
-    "deadline_reminder": "deadline_reminded",
-    "action_reminder": "action_reminded",
-}
+ESCALATIONS = ("deadline", "unanswered")  # the causes of each cron
+REMINDERS = ("deadline_reminder", "action_reminder")
 CRONS = {"escalate": "_cron_escalate", "send reminders": "_cron_send_reminders"}
 MAX_PEAK_MB = 1024
 MAX_IDLE_SECONDS = 2.0
@@ -576,7 +573,9 @@ class Bench:
         inserted = time.perf_counter()
         # VACUUM as autovacuum would do after such an insert (it cannot run in a
         # transaction), and ANALYZE for the planner
-        dbname, connection_info = odoo.sql_db.connection_info_for(self.registry.db_name)
+        _dbname, connection_info = odoo.sql_db.connection_info_for(
+            self.registry.db_name
+        )
         with closing(psycopg2.connect(**connection_info)) as connection:
             connection.autocommit = True
             with connection.cursor() as cr:

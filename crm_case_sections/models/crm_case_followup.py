@@ -3,6 +3,7 @@
 
 import logging
 import threading
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -10,7 +11,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -50,6 +51,26 @@ class CrmCase(models.Model):
     action_reminded = fields.Boolean(
         compute="_compute_action_reminded", store=True, readonly=False, copy=False
     )
+
+    def init(self):
+        super().init()
+        # the crons look for open, not yet handled cases by date: partial
+        # indexes keep that a few milliseconds on a million cases
+        open_case = '("is_closed" IS NULL OR "is_closed" = FALSE)'
+        for date_field, flag in (
+            ("date_deadline", "deadline_escalated"),
+            ("date_escalation_due", "unanswered_escalated"),
+            ("date_deadline_reminder", "deadline_reminded"),
+            ("date_action_reminder", "action_reminded"),
+        ):
+            create_index(
+                self.env.cr,
+                f"crm_case_{flag}_due_index",
+                self._table,
+                [date_field],
+                where=f'{open_case} AND ("{flag}" IS NULL OR "{flag}" = FALSE) '
+                f'AND "{date_field}" IS NOT NULL',
+            )
 
     @api.depends(
         "waiting_since",
@@ -137,34 +158,59 @@ class CrmCase(models.Model):
         self._escalate(self.env._("escalated by %s", self.env.user.name))
         return True
 
-    def _escalate(self, reason):
+    def _escalate(self, reason, flag=None):
         """Move each case one level up, give it to the new section's
-        responsible, raise its priority one step, and tell everyone why."""
+        responsible, raise its priority one step, and tell everyone why.
+        Cases moving the same way are written together, their notes logged in
+        one go, and each new responsible notified once: a cron escalating
+        thousands of cases costs queries per batch, not per case."""
+        groups = defaultdict(lambda: self.browse())
         for case in self:
-            source = case.section_id
-            target = source._get_escalation_target()
-            if not target:
-                continue
-            responsible = target._get_responsible() or case.user_id
-            case.with_context(mail_auto_subscribe_no_notify=True).write(
-                {
-                    "section_id": target.id,
-                    "user_id": responsible.id,
-                    "priority": str(min(int(case.priority or 0) + 1, 3)),
-                }
+            target = case.section_id._get_escalation_target()
+            if target:
+                responsible = target._get_responsible() or case.user_id
+                priority = str(min(int(case.priority or 0) + 1, 3))
+                groups[case.section_id, target, responsible, priority] |= case
+        notices = defaultdict(lambda: self.browse())
+        for (source, target, responsible, priority), cases in groups.items():
+            values = {
+                "section_id": target.id,
+                "user_id": responsible.id,
+                "priority": priority,
+            }
+            if flag:
+                values[flag] = True
+            # the note below says what moved: no tracking message on top
+            cases.with_context(tracking_disable=True).write(values)
+            cases.message_subscribe(partner_ids=responsible.partner_id.ids)
+            body = Markup("<p>%s</p>") % self.env._(
+                "Escalated from %(origin)s to %(target)s: %(reason)s.",
+                origin=source.display_name,
+                target=target.display_name,
+                reason=reason,
             )
-            case.message_post(
-                body=Markup("<p>%s</p>")
-                % self.env._(
-                    "Escalated from %(origin)s to %(target)s: %(reason)s.",
-                    origin=source.display_name,
-                    target=target.display_name,
-                    reason=reason,
-                ),
-                partner_ids=responsible.partner_id.ids,
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
+            cases._message_log_batch(
+                bodies=dict.fromkeys(cases.ids, body),
+                author_id=self.env.user.partner_id.id,
             )
+            notices[responsible] += cases
+        for responsible, cases in notices.items():
+            if responsible.partner_id:
+                cases._notify_escalation(responsible, reason)
+
+    def _notify_escalation(self, responsible, reason):
+        """One notification to the new responsible for all the cases."""
+        lines = Markup("").join(
+            Markup('<li><a href="/odoo/crm.case/%s">%s</a></li>')
+            % (case.id, case.display_name)
+            for case in self
+        )
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=responsible.partner_id.ids,
+            subject=self.env._("Cases escalated to you: %s", len(self)),
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (self.env._("These cases are now yours (%s):", reason), lines),
+        )
 
     @api.model
     def _cron_escalate(self, batch_size=500):
@@ -203,10 +249,7 @@ class CrmCase(models.Model):
             )
 
     def _escalate_once(self, flag, reason):
-        cases = self.filtered(lambda case: not case[flag])
-        # flagged before the move: escalating changes no date, so the flag stays
-        cases.write({flag: True})
-        cases._escalate(reason)
+        self.filtered(lambda case: not case[flag])._escalate(reason, flag=flag)
 
     # ------------------------------------------------------------
     # Reminders
@@ -290,19 +333,17 @@ class CrmCase(models.Model):
         interrupted run resumes where it stopped. Cases another worker is
         processing are skipped (row locks), never done twice."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        done = last_id = 0
-        while True:
-            cases = self.search(
-                [*domain, ("id", ">", last_id)], limit=batch_size, order="id"
-            )
-            if not cases:
-                break
-            last_id = cases[-1].id
-            locked = cases._lock_for_processing()
+        # the due ids in one indexed query (see init), then batch by batch
+        due_ids = list(self._search(domain))
+        done = 0
+        for batch_ids in split_every(batch_size, sorted(due_ids)):
+            locked = self.browse(batch_ids)._lock_for_processing()
             if locked:
                 process(locked)
             done += len(locked)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(due_ids) - done
+            )
             if auto_commit:
                 # each batch stands alone: an interrupted run resumes after it
                 self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -321,7 +362,8 @@ class CrmCase(models.Model):
                         "SELECT id FROM crm_case WHERE id IN %s "
                         "FOR NO KEY UPDATE SKIP LOCKED",
                         tuple(self.ids),
-                    )
+                    ),
+                    log_exceptions=False,
                 )
                 locked = self.browse(row[0] for row in self.env.cr.fetchall())
         except pg_errors.SerializationFailure:

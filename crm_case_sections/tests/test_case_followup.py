@@ -63,7 +63,15 @@ class TestEscalation(FollowupCommon):
         self.assertEqual(len(message), 1)
         self.assertIn("from Support / Hardware to Support", message.body)
         self.assertIn("escalated by Marta Manager", message.body)
-        self.assertIn(self.user_support.partner_id, message.partner_ids)
+        self.assertIn(self.user_support.partner_id, case.message_partner_ids)
+        notice = self.env["mail.message"].search(
+            [
+                ("partner_ids", "in", self.user_support.partner_id.ids),
+                ("subject", "like", "Cases escalated to you"),
+            ]
+        )
+        self.assertEqual(len(notice), 1)
+        self.assertIn(case.number, notice.body)
 
     def test_escalation_section_overrides_parent(self):
         self.hardware.escalation_section_id = self.opportunities
