@@ -53,7 +53,7 @@ class CrmCase(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # the crons look for open, not yet handled cases by date: partial
         # indexes keep that a few milliseconds on a million cases
         open_case = '("is_closed" IS NULL OR "is_closed" = FALSE)'
@@ -71,6 +71,7 @@ class CrmCase(models.Model):
                 where=f'{open_case} AND ("{flag}" IS NULL OR "{flag}" = FALSE) '
                 f'AND "{date_field}" IS NOT NULL',
             )
+        return res
 
     @api.depends(
         "waiting_since",
