@@ -17,7 +17,7 @@ test:  ## Lint, then every Odoo test of the addon on a fresh database
 run:  ## Odoo on http://localhost:8069 with the addon and its demo data
 	@bash tools/run.sh
 
-bench:  ## Mail gateway speed: cases vs CRM leads vs OCA helpdesk tickets (BENCH_N=300)
+bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
 .PHONY: help setup lint test run bench
