@@ -162,41 +162,39 @@ class CrmCase(models.Model):
     def _escalate(self, reason, flag=None):
         """Move each case one level up, give it to the new section's
         responsible, raise its priority one step, and tell everyone why.
-        Cases moving the same way are written together, their notes logged in
-        one go, and each new responsible notified once: a cron escalating
-        thousands of cases costs queries per batch, not per case."""
-        groups = defaultdict(lambda: self.browse())
-        for case in self:
-            target = case.section_id._get_escalation_target()
-            if target:
-                responsible = target._get_responsible() or case.user_id
-                priority = str(min(int(case.priority or 0) + 1, 3))
-                groups[case.section_id, target, responsible, priority] |= case
-        notices = defaultdict(lambda: self.browse())
-        for (source, target, responsible, priority), cases in groups.items():
+        The moves are flushed together, the notes logged in one go, and each
+        new responsible notified once: a cron escalating thousands of cases
+        costs queries per batch, not per case."""
+        bodies, newcomers = {}, defaultdict(lambda: self.browse())
+        for case in self.with_context(tracking_disable=True):
+            source = case.section_id
+            target = source._get_escalation_target()
+            if not target:
+                continue
+            responsible = target._get_responsible() or case.user_id
             values = {
                 "section_id": target.id,
                 "user_id": responsible.id,
-                "priority": priority,
+                "priority": str(min(int(case.priority or 0) + 1, 3)),
             }
             if flag:
                 values[flag] = True
-            # the note below says what moved: no tracking message on top
-            cases.with_context(tracking_disable=True).write(values)
-            cases.message_subscribe(partner_ids=responsible.partner_id.ids)
-            body = Markup("<p>%s</p>") % self.env._(
+            # the note says what moved: no tracking message on top of it
+            case.write(values)
+            bodies[case.id] = Markup("<p>%s</p>") % self.env._(
                 "Escalated from %(origin)s to %(target)s: %(reason)s.",
                 origin=source.display_name,
                 target=target.display_name,
                 reason=reason,
             )
-            cases._message_log_batch(
-                bodies=dict.fromkeys(cases.ids, body),
-                author_id=self.env.user.partner_id.id,
-            )
-            notices[responsible] += cases
-        for responsible, cases in notices.items():
+            newcomers[responsible] |= case
+        escalated = self.browse(bodies)
+        escalated._message_log_batch(
+            bodies=bodies, author_id=self.env.user.partner_id.id
+        )
+        for responsible, cases in newcomers.items():
             if responsible.partner_id:
+                cases.message_subscribe(partner_ids=responsible.partner_id.ids)
                 cases._notify_escalation(responsible, reason)
 
     def _notify_escalation(self, responsible, reason):

@@ -9,3 +9,4 @@ from . import test_mail_gateway_performance
 from . import test_case_followup
 from . import test_case_automation
 from . import test_case_followup_concurrency
+from . import test_case_spanish

@@ -1,0 +1,62 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tools import mute_logger
+
+from .common_gateway import GatewayCommon
+
+
+class TestCaseSpanish(GatewayCommon):
+    """Spanish-speaking users read the addon in Spanish, and Spanish-speaking
+    customers get their acknowledgement in Spanish."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_ES")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["crm_case_sections"], ["es_ES"], overwrite=True
+        )
+        cls.user_support.lang = "es_ES"
+
+    def test_menus_read_in_spanish(self):
+        menus = (
+            self.env["ir.ui.menu"]
+            .with_user(self.user_support)
+            .with_context(lang="es_ES")
+            .load_menus(debug=False)
+        )
+        names = {menu.get("name") for menu in menus.values() if isinstance(menu, dict)}
+        self.assertTrue(
+            {"Ayuda en línea", "Todos los casos", "Casos por sección"} <= names
+        )
+
+    def test_case_form_labels_in_spanish(self):
+        Case = (
+            self.env["crm.case"].with_user(self.user_support).with_context(lang="es_ES")
+        )
+        labels = {
+            name: description["string"]
+            for name, description in Case.fields_get(
+                ["email_cc", "channel_id", "date_deadline", "expected_revenue"]
+            ).items()
+        }
+        self.assertEqual(
+            labels,
+            {
+                "email_cc": "Observadores",
+                "channel_id": "Canal",
+                "date_deadline": "Fecha de cierre",
+                "expected_revenue": "Ingresos estimados",
+            },
+        )
+        arch = Case.get_view(view_type="form")["arch"]
+        self.assertIn("Escalar", arch)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_spanish_customer_gets_spanish_acknowledgement(self):
+        self.customer.lang = "es_ES"
+        with self.mock_mail_gateway():
+            case = self._process("new_known_partner.eml")
+        ack = self._acknowledgements(case)
+        self.assertEqual(len(ack), 1)
+        self.assertIn("Hemos recibido su mensaje", ack.body_html)
+        self.assertIn(case.number, ack.body_html)
