@@ -1,0 +1,311 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Cases fed by e-mail: creation from a section's alias, acknowledgement,
+threading, watchers."""
+
+import logging
+import re
+
+from odoo import api, fields, models
+from odoo.osv import expression
+from odoo.tools import email_normalize, email_normalize_all
+from odoo.tools.mail import email_split_tuples
+
+_logger = logging.getLogger(__name__)
+
+# "[C00042] Pump leaks", also behind any "Re:", "Fwd:", "RV:" ... prefix.
+SUBJECT_REFERENCE = re.compile(
+    r"^\s*(?:(?:re|fwd?|rv|tr|aw|sv|wg|rif|r)\s*:\s*)*\[([^\[\]\s]{1,32})\]", re.I
+)
+
+
+class CrmCase(models.Model):
+    _inherit = "crm.case"
+
+    acknowledgement_reference = fields.Char(
+        copy=False,
+        index="btree_not_null",
+        help="Message-Id of the mail that opened the case, while its "
+        "acknowledgement waits to be sent.",
+    )
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail quoting a case's reference lands on that case; any other
+        starts a new case in the alias' section."""
+        case = self._find_case_from_subject(msg_dict)
+        if case:
+            case.message_update(msg_dict)
+            return case
+        values = {
+            "name": msg_dict.get("subject") or self.env._("No Subject"),
+            "description": msg_dict.get("body"),
+            "email_from": msg_dict.get("email_from"),
+            "contact_name": self._get_sender_name(msg_dict.get("email_from")),
+            "partner_id": msg_dict.get("author_id", False),
+            "channel_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                "utm.utm_medium_email"
+            ),
+            **(custom_values or {}),
+        }
+        if not values.get("section_id"):
+            # an incoming mail server set on cases has no alias to say where
+            values["section_id"] = self._get_gateway_default_section().id
+        if values["email_from"] and not self.env.context.get("mail_gateway_automated"):
+            # robots never get an acknowledgement; humans get it from a cron
+            values["acknowledgement_reference"] = msg_dict.get("message_id")
+        if not self.env.context.get("mail_gateway_automated"):
+            values["waiting_since"] = msg_dict.get("date") or fields.Datetime.now()
+        # the responsible hears of the case through the mail itself, as a
+        # follower: no second "you have been assigned" mail
+        return super(
+            CrmCase, self.with_context(mail_auto_subscribe_no_notify=True)
+        ).message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        update_vals = dict(update_vals or {})
+        if (
+            self.is_closed
+            and self.section_id.reopen_on_reply
+            and not self.env.context.get("mail_gateway_automated")
+            and self._is_customer_address(msg_dict.get("email_from"))
+        ):
+            update_vals["stage_id"] = self._get_reopen_stage().id
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _mail_cc_sanitized_raw_dict(self, cc_string):
+        """Watchers never include the company's own addresses: copies sent
+        there would come back as new cases."""
+        watchers = super()._mail_cc_sanitized_raw_dict(cc_string)
+        # current watchers were checked when they joined
+        known = self._get_watcher_emails() if len(self) == 1 else set()
+        own = self._get_company_addresses(set(watchers) - known)
+        return {email: raw for email, raw in watchers.items() if email not in own}
+
+    def _message_post_after_hook(self, message, msg_vals):
+        res = super()._message_post_after_hook(message, msg_vals)
+        if self.email_cc and not self.env.context.get("mail_gateway_automated"):
+            self._send_watcher_copy(message)
+        return res
+
+    def _notify_get_reply_to(self, default=None):
+        """Replies go to the section's address, or its nearest parent's."""
+        res = {}
+        for case in self:
+            email = case.section_id._get_reply_to_email()
+            if email:
+                res[case.id] = case._notify_get_reply_to_formatted_email(
+                    email, case.section_id.name, company=case.company_id
+                )
+        leftover = self.filtered(lambda case: case.id not in res)
+        if leftover or not self:
+            res.update(super(CrmCase, leftover)._notify_get_reply_to(default=default))
+        return res
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id:
+            self._message_add_suggested_recipient(
+                recipients, partner=self.partner_id, reason=self.env._("Customer")
+            )
+        elif self.email_from:
+            self._message_add_suggested_recipient(
+                recipients, email=self.email_from, reason=self.env._("Customer Email")
+            )
+        return recipients
+
+    def mail_allowed_qweb_expressions(self):
+        # plain field paths of the acknowledgement: rendered without eval
+        return (
+            *super().mail_allowed_qweb_expressions(),
+            "object.number",
+            "object.section_id.name",
+            "object.company_id.name",
+        )
+
+    @api.model
+    def _get_sender_name(self, email_from):
+        names = email_split_tuples(email_from or "")
+        return (names[0][0] or names[0][1]) if names else False
+
+    @api.model
+    def _find_case_from_subject(self, msg_dict):
+        match = SUBJECT_REFERENCE.match(msg_dict.get("subject") or "")
+        if not match:
+            return self.browse()
+        case = self.search([("number", "=", match[1])], limit=1)
+        if case and case._accepts_mail_from(msg_dict.get("email_from")):
+            return case
+        return self.browse()
+
+    def _accepts_mail_from(self, email_from):
+        """Whether a mail quoting this case's reference may join it: the
+        customer, a watcher, a follower or an internal user wrote it."""
+        self.ensure_one()
+        email = email_normalize(email_from or "")
+        if not email:
+            return False
+        if self._is_customer_address(email) or email in self._get_watcher_emails():
+            return True
+        if email in self.message_partner_ids.mapped("email_normalized"):
+            return True
+        return bool(
+            self.env["res.users"]
+            .sudo()
+            .search_count(
+                [("email_normalized", "=", email), ("share", "=", False)], limit=1
+            )
+        )
+
+    def _is_customer_address(self, email_from):
+        email = email_normalize(email_from or "")
+        return bool(email) and email in (
+            self.email_normalized,
+            self.partner_id.email_normalized,
+        )
+
+    def _get_watcher_emails(self):
+        return set(email_normalize_all(self.email_cc or ""))
+
+    def _get_reopen_stage(self):
+        return self.env["crm.case.stage"].search(
+            expression.AND(
+                [self._stage_domain(self.section_id), [("is_closed", "=", False)]]
+            ),
+            limit=1,
+        )
+
+    @api.model
+    def _get_gateway_default_section(self):
+        section = self.env["crm.case.section"].search(
+            [
+                ("parent_id", "=", False),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="sequence, id",
+            limit=1,
+        )
+        if not section:
+            raise ValueError(
+                "No case section exists to receive the mail: create a section."
+            )
+        return section
+
+    @api.model
+    def _get_company_addresses(self, emails):
+        """Those of ``emails`` that are the company's own: aliases, catchall
+        and bounce addresses."""
+        emails = list(emails)
+        if not emails:
+            return set()
+        self.env["mail.alias"].flush_model()
+        self.env["mail.alias.domain"].flush_model()
+        # one query: this runs for every incoming mail
+        self.env.cr.execute(
+            """
+            SELECT alias_full_name FROM mail_alias
+             WHERE alias_full_name = ANY(%(emails)s)
+            UNION
+            SELECT address FROM mail_alias_domain,
+                   LATERAL (VALUES (bounce_alias || '@' || name),
+                                   (catchall_alias || '@' || name)) AS own(address)
+             WHERE address = ANY(%(emails)s)
+            """,
+            {"emails": emails},
+        )
+        return {address for (address,) in self.env.cr.fetchall()}
+
+    def _send_acknowledgements(self):
+        """Mail each case's sender its acknowledgement, never to the company
+        itself; one rendering per template and language. A cron does it every
+        minute, in batches, so that the gateway stays fast and a broken
+        template can never make it refuse a mail."""
+        own = self._get_company_addresses(
+            set(self.mapped("email_normalized")) - {False}
+        )
+        cases = self.filtered(
+            lambda case: case.section_id.acknowledgement_template_id
+            and case.email_normalized
+            and case.email_normalized not in own
+        )
+        for template in cases.section_id.acknowledgement_template_id:
+            template_cases = cases.filtered(
+                lambda case, t=template: case.section_id.acknowledgement_template_id
+                == t
+            )
+            try:
+                with self.env.cr.savepoint():
+                    template_cases._create_acknowledgements(template.sudo())
+            except Exception:
+                _logger.exception(
+                    "Acknowledgement template %r failed for cases %s",
+                    template.name,
+                    ", ".join(template_cases.mapped("number")),
+                )
+        self.write({"acknowledgement_reference": False})
+
+    def _create_acknowledgements(self, template):
+        langs = template._render_lang(self.ids)
+        values_list = []
+        for lang in set(langs.values()):
+            cases = self.filtered(lambda case, lang=lang: langs[case.id] == lang)
+            localized = template.with_context(lang=lang)
+            rendered = {
+                field: localized._render_field(field, cases.ids)
+                for field in ("subject", "body_html", "email_from")
+            }
+            reply_to = cases._notify_get_reply_to()
+            values_list += [
+                {
+                    **{field: values[case.id] for field, values in rendered.items()},
+                    "model": self._name,
+                    "res_id": case.id,
+                    "record_name": case.display_name,
+                    "email_to": case.email_from,
+                    "reply_to": reply_to[case.id],
+                    "references": case.acknowledgement_reference,
+                    "auto_delete": template.auto_delete,
+                    "mail_server_id": template.mail_server_id.id,
+                    # RFC 3834: other robots must not answer an automatic reply
+                    "headers": repr({"Auto-Submitted": "auto-replied"}),
+                }
+                for case in cases
+            ]
+        self.env["mail.mail"].sudo().create(values_list)
+
+    def _send_watcher_copy(self, message):
+        """Mail every message of the conversation, notes excepted, to the
+        watchers who did not get it already."""
+        if message.message_type not in ("email", "comment") or message.is_internal:
+            return
+        if message.subtype_id.internal:
+            return
+        # cheapest first: those who got the mail itself, then the recipients
+        # and followers Odoo notifies
+        watchers = self._get_watcher_emails()
+        watchers -= set(self.env.context.get("mail_gateway_recipients") or [])
+        watchers -= set(email_normalize_all(message.email_from or ""))
+        if watchers:
+            partners = message.partner_ids | self.message_partner_ids
+            watchers -= set(partners.mapped("email_normalized"))
+        if not watchers:
+            return
+        self.env["mail.mail"].sudo().create(
+            {
+                "mail_message_id": message.id,
+                "email_to": ",".join(sorted(watchers)),
+                "body_html": message.body,
+                "auto_delete": True,
+            }
+        )
+
+    @api.model
+    def _cron_send_acknowledgements(self, batch_size=200):
+        pending = [("acknowledgement_reference", "!=", False)]
+        cases = self.with_context(active_test=False).search(pending, limit=batch_size)
+        cases._send_acknowledgements()
+        remaining = (
+            self.with_context(active_test=False).search_count(pending)
+            if len(cases) == batch_size
+            else 0
+        )
+        self.env["ir.cron"]._notify_progress(done=len(cases), remaining=remaining)
