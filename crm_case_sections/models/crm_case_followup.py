@@ -128,7 +128,7 @@ class CrmCase(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
-        if message.message_type not in ("email", "comment") or message.is_internal:
+        if not self._is_conversation_message(message):
             return res
         if message.author_id and not message.author_id.partner_share:
             # the company answered

@@ -51,11 +51,12 @@ class CrmCase(models.Model):
         if not values.get("section_id"):
             # an incoming mail server set on cases has no alias to say where
             values["section_id"] = self._get_gateway_default_section().id
-        if values["email_from"] and not self.env.context.get("mail_gateway_automated"):
-            # robots never get an acknowledgement; humans get it from a cron
-            values["acknowledgement_reference"] = msg_dict.get("message_id")
         if not self.env.context.get("mail_gateway_automated"):
+            # a person wrote: he waits for an answer, and gets his
+            # acknowledgement from a cron; robots get neither
             values["waiting_since"] = msg_dict.get("date") or fields.Datetime.now()
+            if values["email_from"]:
+                values["acknowledgement_reference"] = msg_dict.get("message_id")
         # the responsible hears of the case through the mail itself, as a
         # follower: no second "you have been assigned" mail
         return super(
@@ -273,12 +274,20 @@ class CrmCase(models.Model):
             ]
         self.env["mail.mail"].sudo().create(values_list)
 
+    @api.model
+    def _is_conversation_message(self, message):
+        """A mail or comment exchanged with the customer: notes, internal
+        subtypes and system notifications are not."""
+        return (
+            message.message_type in ("email", "comment")
+            and not message.is_internal
+            and not message.subtype_id.internal
+        )
+
     def _send_watcher_copy(self, message):
         """Mail every message of the conversation, notes excepted, to the
         watchers who did not get it already."""
-        if message.message_type not in ("email", "comment") or message.is_internal:
-            return
-        if message.subtype_id.internal:
+        if not self._is_conversation_message(message):
             return
         # cheapest first: those who got the mail itself, then the recipients
         # and followers Odoo notifies

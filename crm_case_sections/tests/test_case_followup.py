@@ -172,6 +172,18 @@ class TestEscalation(FollowupCommon):
             )
         self.assertTrue(case.waiting_since)
 
+    def test_note_logged_from_the_chatter_does_not_answer(self):
+        # the chatter's "Log note" posts a comment with the note subtype
+        with freeze_time("2026-11-20 09:00:00"):
+            case = self._new_case(self.hardware)
+            self._customer_writes(case, "Help")
+            case.with_user(self.user_support).message_post(
+                body="Customer is impatient",
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+        self.assertTrue(case.waiting_since)
+
     def test_zero_delay_never_escalates_unanswered(self):
         self.hardware.escalation_delay_hours = 0
         case = self._new_case(self.hardware)
