@@ -35,7 +35,7 @@ class CrmCase(models.Model):
         "in the working hours of its section.",
     )
     deadline_escalated = fields.Boolean(
-        compute="_compute_deadline_escalated", store=True, readonly=False, copy=False
+        compute="_compute_deadline_flags", store=True, readonly=False, copy=False
     )
     unanswered_escalated = fields.Boolean(
         compute="_compute_unanswered_escalated", store=True, readonly=False, copy=False
@@ -47,7 +47,7 @@ class CrmCase(models.Model):
         compute="_compute_date_reminders", store=True, index="btree_not_null"
     )
     deadline_reminded = fields.Boolean(
-        compute="_compute_deadline_reminded", store=True, readonly=False, copy=False
+        compute="_compute_deadline_flags", store=True, readonly=False, copy=False
     )
     action_reminded = fields.Boolean(
         compute="_compute_action_reminded", store=True, readonly=False, copy=False
@@ -94,9 +94,10 @@ class CrmCase(models.Model):
                 case.date_escalation_due = case.waiting_since + timedelta(hours=delay)
 
     @api.depends("date_deadline")
-    def _compute_deadline_escalated(self):
-        # a new deadline is a new cause of escalation
+    def _compute_deadline_flags(self):
+        # a new deadline is a new cause of escalation and re-arms its reminder
         self.deadline_escalated = False
+        self.deadline_reminded = False
 
     @api.depends("waiting_since")
     def _compute_unanswered_escalated(self):
@@ -113,13 +114,9 @@ class CrmCase(models.Model):
                 case.date_action_next and case.date_action_next - before
             )
 
-    @api.depends("date_deadline")
-    def _compute_deadline_reminded(self):
-        # a new date re-arms its reminder
-        self.deadline_reminded = False
-
     @api.depends("date_action_next")
     def _compute_action_reminded(self):
+        # a new date re-arms its reminder
         self.action_reminded = False
 
     # ------------------------------------------------------------
@@ -285,12 +282,14 @@ class CrmCase(models.Model):
             "crm_case_sections.mail_template_case_reminder", raise_if_not_found=False
         )
         activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
         label = self._fields[date_field].get_description(self.env)["string"]
+        assigned = cases.filtered("user_id")
         activities = []
-        for case in cases.filtered("user_id"):
+        for case in assigned:
             activities.append(
                 {
-                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_model_id": model_id,
                     "res_id": case.id,
                     "activity_type_id": activity_type.id,
                     "user_id": case.user_id.id,
@@ -305,7 +304,7 @@ class CrmCase(models.Model):
         )
         if template:
             template.sudo().send_mail_batch(
-                cases.filtered("user_id").ids,
+                assigned.ids,
                 email_layout_xmlid="mail.mail_notification_light",
             )
         customers = cases.filtered(
