@@ -19,16 +19,20 @@ if [[ -z "${SKIP_LINT:-}" ]]; then
     bash tools/i18n.sh --check
 fi
 
+# Install (-i) or update (-u) the addons; fail on any warning they log.
+odoo_step() {  # -i|-u, what it is called in messages
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
+        "$1" "$ADDONS" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
+        || { cat "$LOG"; echo "error: $2 $ADDONS failed." >&2; exit 1; }
+    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
+        echo "error: $2 $ADDONS logged the warnings above." >&2; exit 1
+    fi
+}
+
 started=$(date +%s)
 echo "test: installing $ADDONS with demo data on the new database $DB"
 createdb "$DB"
-if ! "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-        -i "$ADDONS" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1; then
-    cat "$LOG"; echo "error: installing $ADDONS failed." >&2; exit 1
-fi
-if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
-    echo "error: installing $ADDONS logged the warnings above." >&2; exit 1
-fi
+odoo_step -i installing
 
 # Updating the addon twice must keep what users changed and log no warning.
 snapshot() {
@@ -42,12 +46,7 @@ psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '
     update ir_sequence set prefix = 'CASE-' where code = 'crm.case';"
 before=$(snapshot)
 for run in 1 2; do
-    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-        -u "$ADDONS" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
-        || { cat "$LOG"; echo "error: updating $ADDONS failed." >&2; exit 1; }
-    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
-        echo "error: updating $ADDONS logged the warnings above." >&2; exit 1
-    fi
+    odoo_step -u updating
 done
 if [[ "$(snapshot)" != "$before" ]]; then
     diff <(echo "$before") <(snapshot) >&2 || true
