@@ -8,7 +8,7 @@
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",
     "license": "LGPL-3",
-    "depends": ["base_automation", "crm", "mail", "resource", "utm"],
+    "depends": ["base_automation", "crm", "mail", "portal", "resource", "utm"],
     "data": [
         "security/crm_case_security.xml",
         "security/ir.model.access.csv",
@@ -23,6 +23,7 @@
         "views/crm_case_type_views.xml",
         "views/crm_case_stage_views.xml",
         "views/crm_case_views.xml",
+        "views/crm_case_portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 
-ADDON=crm_case_sections
+ADDON=${I18N_ADDON:-crm_case_sections}
 POT=$ADDON/i18n/$ADDON.pot
 LANGS=${I18N_LANGS:-es}
 PLURAL_FORMS_es="nplurals=3; plural=n == 1 ? 0 : n != 0 \&\& n % 1000000 == 0 ? 1 : 2;"

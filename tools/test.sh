@@ -62,6 +62,6 @@ echo "test: updated twice, user changes kept, no warning"
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" \
     --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
     --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
-    --odoo-extra="http-port=${TEST_HTTP_PORT:-8169}" \
+    --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
     "$@" $(for addon in $ADDONS; do echo "$addon/tests"; done | tr ',' ' ')
 echo "test: done in $(( $(date +%s) - started )) s"

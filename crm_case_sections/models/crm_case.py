@@ -4,6 +4,8 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.osv import expression
 
+INTERNAL_GROUP = "base.group_user"
+
 PRIORITIES = [
     ("0", "Low"),
     ("1", "Medium"),
@@ -29,11 +31,18 @@ REFERENCE_MODELS = [
 class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
-    _inherit = ["mail.thread.cc", "mail.thread.blacklist", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread.cc",
+        "mail.thread.blacklist",
+        "mail.activity.mixin",
+        "portal.mixin",
+    ]
     _primary_email = "email_from"
     _order = "priority desc, id desc"
     _rec_names_search = ["number", "name", "email_from"]
     _check_company_auto = True
+    # customers answer on the portal the cases they can read
+    _mail_post_access = "read"
 
     number = fields.Char(
         "Reference", readonly=True, copy=False, index=True, default="/"
@@ -49,6 +58,14 @@ class CrmCase(models.Model):
         ondelete="restrict",
         tracking=True,
         check_company=True,
+    )
+    section_root_id = fields.Many2one(
+        "crm.case.section",
+        "Top Section",
+        compute="_compute_section_root_id",
+        store=True,
+        index=True,
+        help="The top of the section's tree: the department the case belongs to.",
     )
     type_id = fields.Many2one("crm.case.type", "Case Type", index=True, tracking=True)
     kind = fields.Selection(related="type_id.kind", store=True)
@@ -129,9 +146,19 @@ class CrmCase(models.Model):
         precompute=True,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    expected_revenue = fields.Monetary("Estimated Revenue", tracking=True)
-    planned_cost = fields.Monetary("Estimated Cost")
-    probability = fields.Float(aggregator="avg")
+    # money is the company's business: customers on the portal never read it
+    expected_revenue = fields.Monetary(
+        "Estimated Revenue", tracking=True, groups=INTERNAL_GROUP
+    )
+    planned_cost = fields.Monetary("Estimated Cost", groups=INTERNAL_GROUP)
+    probability = fields.Float(aggregator="avg", groups=INTERNAL_GROUP)
+    prorated_revenue = fields.Monetary(
+        "Weighted Revenue",
+        compute="_compute_prorated_revenue",
+        store=True,
+        groups=INTERNAL_GROUP,
+        help="Estimated revenue multiplied by the probability.",
+    )
     ref = fields.Reference(
         selection="_selection_reference_models", string="Related Document"
     )
@@ -165,6 +192,23 @@ class CrmCase(models.Model):
                     self._stage_domain(section), limit=1
                 )
             case.stage_id = first_stages[section]
+
+    @api.depends("section_id")
+    def _compute_section_root_id(self):
+        # a moved section's cases are updated by crm.case.section.write
+        for case in self:
+            path = case.section_id.parent_path
+            case.section_root_id = int(path.split("/", 1)[0]) if path else False
+
+    @api.depends("expected_revenue", "probability")
+    def _compute_prorated_revenue(self):
+        for case in self:
+            case.prorated_revenue = case.expected_revenue * case.probability / 100
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
+        for case in self:
+            case.access_url = f"/my/cases/{case.id}"
 
     @api.depends("partner_id")
     def _compute_contact_name(self):

@@ -119,6 +119,11 @@ class CrmCaseSection(models.Model):
         help="A mail from the customer on a closed case puts it back in the "
         "first open stage.",
     )
+    portal_open = fields.Boolean(
+        "Open to the Portal",
+        help="Customers can open a case in this section from their portal "
+        "(My Account > Cases).",
+    )
     case_ids = fields.One2many("crm.case", "section_id", string="Own Cases")
     case_count = fields.Integer(
         "Cases",
@@ -238,10 +243,30 @@ class CrmCaseSection(models.Model):
             ):
                 raise ValidationError(self._cycle_error_message())
         res = super().write(vals)
+        if "parent_id" in vals:
+            self._update_case_roots()
         if {"member_ids", "user_id", "parent_id", "active"} & vals.keys():
             # the case record rules read the user's sections and are cached
             self.env.registry.clear_cache()
         return res
+
+    def _update_case_roots(self):
+        """A section moved to another tree takes its sub-sections' cases with
+        it: one UPDATE, as _parent_store rewrites the paths in SQL."""
+        self.env["crm.case"].flush_model(["section_id", "section_root_id"])
+        self.flush_recordset(["parent_path"])
+        self.env.cr.execute(
+            """
+            UPDATE crm_case AS c
+               SET section_root_id = split_part(s.parent_path, '/', 1)::int
+              FROM crm_case_section AS s
+             WHERE c.section_id = s.id
+               AND '/' || s.parent_path LIKE ANY(%s)
+               AND c.section_root_id != split_part(s.parent_path, '/', 1)::int
+            """,
+            [[f"%/{section.id}/%" for section in self]],
+        )
+        self.env["crm.case"].invalidate_model(["section_root_id"])
 
     @api.model_create_multi
     def create(self, vals_list):

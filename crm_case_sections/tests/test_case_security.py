@@ -127,13 +127,3 @@ class TestCaseSecurity(CaseCommon):
             {"name": "Second level", "parent_id": self.website.id}
         )
         self.assertEqual(section.complete_name, "Support / Web site / Second level")
-
-    def test_portal_user_has_no_access(self):
-        portal = mail_new_test_user(
-            self.env,
-            login="case_portal",
-            name="Paula Portal",
-            groups="base.group_portal",
-        )
-        with self.assertRaises(AccessError):
-            self.env["crm.case"].with_user(portal).search([])

@@ -1,0 +1,174 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from werkzeug.exceptions import Forbidden
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+from odoo.tools import plaintext2html
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+
+class CasePortal(CustomerPortal):
+    """My Account > Cases: the customer's cases and his company's, their
+    public messages, and a form to open a new one."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "case_count" in counters:
+            Case = request.env["crm.case"]
+            values["case_count"] = (
+                Case.search_count([]) if Case.has_access("read") else 0
+            )
+        return values
+
+    def _prepare_portal_layout_values(self):
+        values = super()._prepare_portal_layout_values()
+        values["case_can_open"] = bool(self._case_portal_sections(limit=1))
+        return values
+
+    def _case_portal_sections(self, limit=None):
+        """Sections where the customer may open a case himself."""
+        user = request.env.user
+        return (
+            request.env["crm.case.section"]
+            .sudo()
+            .search(
+                [
+                    ("portal_open", "=", True),
+                    ("company_id", "in", [*user.company_ids.ids, False]),
+                ],
+                limit=limit,
+            )
+        )
+
+    def _case_searchbar_sortings(self):
+        env = request.env
+        return {
+            "date": {"label": env._("Newest"), "order": "create_date desc, id desc"},
+            "number": {"label": env._("Reference"), "order": "number desc"},
+            "name": {"label": env._("Subject"), "order": "name, id desc"},
+            "stage": {"label": env._("Stage"), "order": "stage_id, id desc"},
+        }
+
+    @http.route(
+        ["/my/cases", "/my/cases/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_cases(self, page=1, sortby="date", **kw):
+        Case = request.env["crm.case"]
+        if not Case.has_access("read"):
+            return request.redirect("/my")
+        sortings = self._case_searchbar_sortings()
+        sortby = sortby if sortby in sortings else "date"
+        pager = portal_pager(
+            url="/my/cases",
+            url_args={"sortby": sortby},
+            total=Case.search_count([]),
+            page=page,
+            step=self._items_per_page,
+        )
+        # the record rules choose the cases; sudo only reads what is shown
+        cases = Case.search(
+            [],
+            order=sortings[sortby]["order"],
+            limit=self._items_per_page,
+            offset=pager["offset"],
+        )
+        request.session["my_cases_history"] = cases.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "cases": cases.sudo(),
+                "page_name": "case",
+                "default_url": "/my/cases",
+                "pager": pager,
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+            }
+        )
+        return request.render("crm_case_sections.portal_my_cases", values)
+
+    @http.route(["/my/cases/<int:case_id>"], type="http", auth="public", website=True)
+    def portal_my_case(self, case_id, access_token=None, **kw):
+        try:
+            case_sudo = self._document_check_access(
+                "crm.case", case_id, access_token=access_token
+            )
+        except MissingError:
+            return request.not_found()
+        except AccessError as error:
+            raise Forbidden() from error
+        values = self._get_page_view_values(
+            case_sudo,
+            access_token,
+            {"case": case_sudo, "page_name": "case", "user": request.env.user},
+            "my_cases_history",
+            False,
+            **kw,
+        )
+        return request.render("crm_case_sections.portal_case_page", values)
+
+    @http.route(
+        ["/my/cases/new"],
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_new_case(self, **post):
+        sections = self._case_portal_sections()
+        if not sections or not request.env["crm.case"].has_access("read"):
+            return request.redirect("/my")
+        error = None
+        if request.httprequest.method == "POST":
+            error = self._case_portal_form_error(post, sections)
+            if not error:
+                case = self._case_portal_create(post, sections)
+                return request.redirect(case.access_url)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "case_new",
+                "sections": sections,
+                "error": error,
+                "form": post,
+            }
+        )
+        return request.render("crm_case_sections.portal_case_new", values)
+
+    def _case_portal_form_error(self, post, sections):
+        if not (post.get("name") or "").strip():
+            return request.env._("Please give your case a subject.")
+        if (
+            not post.get("section_id", "").isdigit()
+            or int(post["section_id"]) not in sections.ids
+        ):
+            return request.env._("Please choose one of the proposed sections.")
+        return None
+
+    def _case_portal_create(self, post, sections):
+        """The customer cannot create cases himself: the case is created for
+        him, in a section open to the portal, and he follows it."""
+        section = sections.browse(int(post["section_id"]))
+        partner = request.env.user.partner_id
+        case = (
+            request.env["crm.case"]
+            .sudo()
+            .create(
+                {
+                    "name": post["name"].strip(),
+                    "description": plaintext2html(post.get("description") or ""),
+                    "section_id": section.id,
+                    "partner_id": partner.id,
+                    "channel_id": request.env.ref(
+                        "crm_case_sections.utm_medium_portal"
+                    ).id,
+                }
+            )
+        )
+        case.message_subscribe(partner_ids=partner.ids)
+        return case

@@ -1,0 +1,238 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import http
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(HttpCase):
+    """A customer's company has three cases, another customer has one: what
+    each customer reads, answers and opens from My Account > Cases."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.acme = Partner.create({"name": "Acme Oils", "is_company": True})
+        cls.ana = mail_new_test_user(
+            cls.env,
+            login="portal_ana",
+            password="portal_ana_pwd",
+            name="Ana Customer",
+            email="ana@acme.example.com",
+            groups="base.group_portal",
+        )
+        cls.ana.partner_id.parent_id = cls.acme
+        cls.colleague = Partner.create(
+            {"name": "Carlos Colleague", "parent_id": cls.acme.id}
+        )
+        cls.zoe = mail_new_test_user(
+            cls.env,
+            login="portal_zoe",
+            password="portal_zoe_pwd",
+            name="Zoe Zeta",
+            email="zoe@zeta.example.com",
+            groups="base.group_portal",
+        )
+        cls.employee = mail_new_test_user(
+            cls.env,
+            login="portal_support_agent",
+            name="Sergio Support",
+            email="sergio@company.example.com",
+            groups="base.group_user,crm_case_sections.group_case_user",
+        )
+        Section = cls.env["crm.case.section"]
+        cls.support = Section.create(
+            {
+                "name": "Support",
+                "portal_open": True,
+                "user_id": cls.employee.id,
+                "member_ids": [(6, 0, cls.employee.ids)],
+            }
+        )
+        cls.internal = Section.create({"name": "Internal audits"})
+        Case = cls.env["crm.case"]
+
+        def case(name, partner, **vals):
+            return Case.create(
+                {
+                    "name": name,
+                    "section_id": cls.support.id,
+                    "partner_id": partner.id,
+                    "expected_revenue": 987654,
+                    "planned_cost": 123456,
+                    "probability": 35,
+                    **vals,
+                }
+            )
+
+        cls.own_case = case("Pump leaking", cls.ana.partner_id)
+        cls.company_case = case("Invoice question", cls.acme)
+        cls.colleague_case = case("Oil sample", cls.colleague)
+        cls.other_case = case("Zeta barrels", cls.zoe.partner_id)
+        cls.own_case.message_post(
+            body="Our margin on this pump is thin, keep it quiet",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        cls.own_case.message_post(
+            body="A technician visits you on Monday",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def test_customer_reads_exactly_his_and_his_company_cases(self):
+        company_cases = self.own_case | self.company_case | self.colleague_case
+        self.assertEqual(
+            self.env["crm.case"].with_user(self.ana).search([]), company_cases
+        )
+        self.assertEqual(
+            self.env["crm.case"].with_user(self.zoe).search([]), self.other_case
+        )
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        page = self.url_open("/my/cases")
+        self.assertEqual(page.status_code, 200)
+        for case in company_cases:
+            self.assertIn(case.number, page.text)
+        self.assertNotIn(self.other_case.number, page.text)
+        self.assertNotIn("Zeta barrels", page.text)
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["case_count"]}
+        )
+        self.assertEqual(counters["case_count"], 3)
+
+    def test_another_customer_case_is_forbidden(self):
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        own = self.url_open(f"/my/cases/{self.colleague_case.id}")
+        self.assertEqual(own.status_code, 200)
+        self.assertIn("Oil sample", own.text)
+        other = self.url_open(f"/my/cases/{self.other_case.id}")
+        self.assertEqual(other.status_code, 403)
+        self.assertNotIn("Zeta barrels", other.text)
+        missing = self.url_open(f"/my/cases/{self.other_case.id + 1000000}")
+        self.assertEqual(missing.status_code, 404)
+        with self.assertRaises(AccessError):
+            self.other_case.with_user(self.ana).read(["name"])
+        with self.assertRaises(AccessError):
+            self.own_case.with_user(self.ana).write({"name": "Renamed"})
+
+    def test_shared_link_opens_the_case_with_its_token(self):
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        url = self.other_case._get_share_url(redirect=False)
+        self.assertIn("access_token=", url)
+        shared = self.url_open(url)
+        self.assertEqual(shared.status_code, 200)
+        self.assertIn("Zeta barrels", shared.text)
+        wrong = self.url_open(
+            f"/my/cases/{self.other_case.id}?access_token=not-the-token"
+        )
+        self.assertEqual(wrong.status_code, 403)
+
+    def test_no_internal_note_and_no_money_on_the_portal(self):
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        page = self.url_open(f"/my/cases/{self.own_case.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Pump leaking", page.text)
+        for secret in ("987", "123,456", "123456", "margin on this pump"):
+            self.assertNotIn(secret, page.text)
+        thread = self.make_jsonrpc_request(
+            "/mail/thread/messages",
+            {"thread_model": "crm.case", "thread_id": self.own_case.id},
+        )
+        bodies = " ".join(
+            str(message.get("body"))
+            for message in thread["data"]["mail.message"]
+            if message["id"] in thread["messages"]
+        )
+        self.assertIn("A technician visits you on Monday", bodies)
+        self.assertNotIn("margin on this pump", bodies)
+        # the ORM refuses the money fields to portal users, whatever the page
+        as_ana = self.own_case.with_user(self.ana)
+        for field in ("expected_revenue", "planned_cost", "probability"):
+            with self.assertRaises(AccessError):
+                as_ana.read([field])
+        self.assertNotIn("expected_revenue", as_ana.fields_get())
+
+    def test_portal_reply_lands_in_chatter_and_reaches_watchers(self):
+        self.own_case.email_cc = (
+            '"Boss" <boss@acme.example.com>, eve@partner.example.com'
+        )
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "crm.case",
+                "thread_id": self.own_case.id,
+                "post_data": {
+                    "body": "Monday suits us, thank you",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+            },
+        )
+        reply = self.own_case.message_ids[0]
+        self.assertEqual(reply.author_id, self.ana.partner_id)
+        self.assertIn("Monday suits us", str(reply.body))
+        copies = self.env["mail.mail"].search([("mail_message_id", "=", reply.id)])
+        recipients = ",".join(filter(None, copies.mapped("email_to")))
+        self.assertIn("boss@acme.example.com", recipients)
+        self.assertIn("eve@partner.example.com", recipients)
+        self.assertNotIn("ana@acme.example.com", recipients)
+
+    def test_new_case_from_the_portal(self):
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        form = self.url_open("/my/cases/new")
+        self.assertEqual(form.status_code, 200)
+        self.assertIn("Support", form.text)
+        self.assertNotIn("Internal audits", form.text)
+        response = self.url_open(
+            "/my/cases/new",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "section_id": self.support.id,
+                "name": "Gearbox noise",
+                "description": "Since yesterday\nat high speed",
+            },
+        )
+        case = self.env["crm.case"].search([("name", "=", "Gearbox noise")])
+        self.assertEqual(len(case), 1)
+        self.assertTrue(response.url.endswith(f"/my/cases/{case.id}"))
+        self.assertEqual(case.partner_id, self.ana.partner_id)
+        self.assertEqual(case.section_id, self.support)
+        self.assertEqual(case.user_id, self.employee)
+        self.assertEqual(
+            case.channel_id, self.env.ref("crm_case_sections.utm_medium_portal")
+        )
+        self.assertIn("Since yesterday", str(case.description))
+        self.assertIn(self.ana.partner_id, case.message_partner_ids)
+
+    def test_new_case_refused_outside_portal_sections_keeps_the_input(self):
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        Case = self.env["crm.case"]
+        before = Case.search_count([])
+        for section, name, error in (
+            (self.internal, "Audit my account", "choose one of the proposed"),
+            (self.support, "   ", "give your case a subject"),
+        ):
+            response = self.url_open(
+                "/my/cases/new",
+                data={
+                    "csrf_token": http.Request.csrf_token(self),
+                    "section_id": section.id,
+                    "name": name,
+                    "description": "Please keep this text",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(error, response.text)
+            self.assertIn("Please keep this text", response.text)
+        self.assertEqual(Case.search_count([]), before)
+
+    def test_no_portal_section_means_no_new_case(self):
+        self.support.portal_open = False
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        response = self.url_open("/my/cases/new")
+        self.assertTrue(response.url.endswith("/my"))
+        self.assertNotIn("/my/cases/new", self.url_open("/my/cases").text)
