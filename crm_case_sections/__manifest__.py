@@ -31,5 +31,8 @@
         "demo/crm_case_section_demo.xml",
         "demo/crm_case_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["crm_case_sections/static/tests/tours/*.js"],
+    },
     "application": True,
 }

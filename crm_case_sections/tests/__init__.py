@@ -11,3 +11,4 @@ from . import test_case_automation
 from . import test_case_followup_concurrency
 from . import test_case_spanish
 from . import test_portal
+from . import test_tours

@@ -1,0 +1,54 @@
+/** @odoo-module **/
+// A user opens a case in the new sub-section, changes its type, sees it move
+// to the department handling that type, and escalates it.
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+registry.category("web_tour.tours").add("crm_case_sections_case_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("crm_case_sections.menu_crm_case_root", "Open Helpdesk"),
+        {
+            trigger: 'button[data-menu-xmlid="crm_case_sections.menu_crm_case_main"]',
+            run: "click",
+        },
+        {
+            trigger: 'a[data-menu-xmlid="crm_case_sections.menu_crm_case_all"]',
+            run: "click",
+        },
+        { trigger: ".o-kanban-button-new", run: "click" },
+        { trigger: ".o_field_widget[name=name] input", run: "edit Printer jams on every page" },
+        { trigger: ".o_field_widget[name=section_id] input", run: "edit Printers" },
+        {
+            trigger: ".o-autocomplete--dropdown-item:contains(Customer Care / Printers)",
+            run: "click",
+        },
+        { trigger: ".o_notebook_headers a[name=extra]", run: "click" },
+        { trigger: ".o_field_widget[name=email_cc] input", run: "edit boss@acme.example.com" },
+        ...stepUtils.saveForm(),
+        {
+            content: "The case got its reference",
+            trigger: ".o_field_widget[name=number]:contains(C)",
+        },
+        { trigger: ".o_field_widget[name=type_id] input", run: "edit Renewal offer" },
+        { trigger: ".o-autocomplete--dropdown-item:contains(Renewal offer)", run: "click" },
+        {
+            content: "The type's department takes the case",
+            trigger: ".o_field_widget[name=section_id] input:value(Key Accounts / Renewals)",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "The transfer is in the chatter",
+            trigger: ".o-mail-Message:contains(Key Accounts / Renewals)",
+        },
+        { trigger: "button[name=action_escalate]", run: "click" },
+        { trigger: ".modal-footer .btn-primary", run: "click" },
+        {
+            content: "Escalated to the parent section",
+            trigger: ".o_field_widget[name=section_id] input:value(Key Accounts)",
+        },
+        {
+            trigger: ".o-mail-Message:contains(Escalated)",
+        },
+    ],
+});

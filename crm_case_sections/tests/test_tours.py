@@ -1,0 +1,111 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HttpCase):
+    """What people do in the browser, in headless Chromium: Customer Care
+    handles requests, Key Accounts / Renewals handles renewal offers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+
+        def user(login, groups, **vals):
+            return mail_new_test_user(
+                cls.env, login=login, password=f"{login}_pwd", groups=groups, **vals
+            )
+
+        cls.manager = user(
+            "tour_manager",
+            "base.group_user,crm_case_sections.group_case_manager",
+            name="Marta Manager",
+        )
+        cls.agent = user(
+            "tour_agent",
+            "base.group_user,crm_case_sections.group_case_user",
+            name="Sergio Agent",
+        )
+        cls.customer = user(
+            "tour_customer",
+            "base.group_portal",
+            name="Ana Customer",
+            email="ana@acme.example.com",
+        )
+        Section = cls.env["crm.case.section"]
+        members = [(6, 0, cls.agent.ids)]
+        cls.care = Section.create(
+            {
+                "name": "Customer Care",
+                "user_id": cls.agent.id,
+                "member_ids": members,
+                "portal_open": True,
+            }
+        )
+        cls.key_accounts = Section.create(
+            {"name": "Key Accounts", "user_id": cls.manager.id, "member_ids": members}
+        )
+        cls.renewals = Section.create(
+            {
+                "name": "Renewals",
+                "parent_id": cls.key_accounts.id,
+                "user_id": cls.agent.id,
+            }
+        )
+        cls.env["crm.case.type"].create(
+            {
+                "name": "Renewal offer",
+                "kind": "opportunity",
+                "section_id": cls.renewals.id,
+            }
+        )
+
+    def test_manager_builds_a_section_and_a_user_works_a_case(self):
+        self.start_tour("/odoo", "crm_case_sections_section_tour", login="tour_manager")
+        printers = self.env["crm.case.section"].search([("name", "=", "Printers")])
+        self.assertEqual(printers.parent_id, self.care)
+        self.assertEqual(printers.alias_name, "printers-tour")
+        self.assertEqual(printers.alias_contact, "partners")
+
+        self.start_tour("/odoo", "crm_case_sections_case_tour", login="tour_agent")
+        case = self.env["crm.case"].search(
+            [("name", "=", "Printer jams on every page")]
+        )
+        self.assertEqual(len(case), 1)
+        self.assertEqual(case.section_id, self.key_accounts)
+        self.assertEqual(case.user_id, self.manager)
+        self.assertEqual(case.priority, "1")
+        self.assertEqual(case.email_cc, "boss@acme.example.com")
+        bodies = " ".join(case.message_ids.mapped(lambda message: str(message.body)))
+        self.assertIn("Key Accounts / Renewals", bodies)
+        self.assertIn("Escalated", bodies)
+
+    def test_portal_customer_opens_a_case_and_answers(self):
+        self.start_tour("/my", "crm_case_sections_portal_tour", login="tour_customer")
+        case = self.env["crm.case"].search(
+            [("name", "=", "Gearbox noise at high speed")]
+        )
+        self.assertEqual(len(case), 1)
+        self.assertEqual(case.partner_id, self.customer.partner_id)
+        self.assertEqual(case.section_id, self.care)
+        answer = case.message_ids.filtered(
+            lambda message: "photo of the gearbox plate" in str(message.body)
+        )
+        self.assertEqual(answer.author_id, self.customer.partner_id)
+        self.assertEqual(answer.message_type, "comment")
+
+    def test_spanish_interface(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_case_sections"], ["es_ES"], overwrite=True
+        )
+        self.agent.lang = "es_ES"
+        self.env["crm.case.section"].create(
+            {"name": "Printers", "parent_id": self.care.id}
+        )
+        self.start_tour("/odoo", "crm_case_sections_spanish_tour", login="tour_agent")
+        case = self.env["crm.case"].search([("name", "=", "La bomba pierde aceite")])
+        self.assertEqual(case.section_id, self.care)
+        self.assertEqual(case.priority, "1")
