@@ -64,6 +64,7 @@ class CrmCase(models.Model):
         "Top Section",
         compute="_compute_section_root_id",
         store=True,
+        precompute=True,
         index=True,
         help="The top of the section's tree: the department the case belongs to.",
     )
@@ -156,6 +157,7 @@ class CrmCase(models.Model):
         "Weighted Revenue",
         compute="_compute_prorated_revenue",
         store=True,
+        precompute=True,
         groups=INTERNAL_GROUP,
         help="Estimated revenue multiplied by the probability.",
     )

@@ -12,3 +12,4 @@ from . import test_case_followup_concurrency
 from . import test_case_spanish
 from . import test_portal
 from . import test_tours
+from . import test_case_analysis

@@ -1,0 +1,104 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from .common import CaseCommon
+
+
+class TestCaseAnalysis(CaseCommon):
+    """Case analysis: revenue, cost and probability-weighted revenue, by
+    department (top section), section, channel, type, stage, responsible and
+    month."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.email = cls.env.ref("utm.utm_medium_email")
+        cls.phone = cls.env.ref("utm.utm_medium_phone")
+
+        def case(section, revenue, cost, probability, channel):
+            return cls._new_case(
+                section,
+                expected_revenue=revenue,
+                planned_cost=cost,
+                probability=probability,
+                channel_id=channel.id,
+            )
+
+        cls.cases = (
+            case(cls.hardware, 1000, 400, 50, cls.email)
+            | case(cls.first_level, 2000, 500, 10, cls.phone)
+            | case(cls.support, 0, 100, 0, cls.email)
+            | case(cls.web_opportunities, 10000, 2000, 30, cls.phone)
+        )
+
+    def _analysis(self, groupby, user=None):
+        Case = self.env["crm.case"].with_user(user or self.user_manager)
+        keys = len(groupby)
+        return {
+            (group[0] if keys == 1 else group[:keys]): group[keys:]
+            for group in Case._read_group(
+                [("id", "in", self.cases.ids)],
+                groupby,
+                ["expected_revenue:sum", "planned_cost:sum", "prorated_revenue:sum"],
+            )
+        }
+
+    def test_weighted_revenue_follows_revenue_and_probability(self):
+        case = self.cases[0]
+        self.assertEqual(case.prorated_revenue, 500)
+        case.probability = 80
+        self.assertEqual(case.prorated_revenue, 800)
+        case.expected_revenue = 2500
+        self.assertEqual(case.prorated_revenue, 2000)
+
+    def test_measures_by_department_and_section(self):
+        by_root = self._analysis(["section_root_id"])
+        self.assertEqual(by_root[self.support], (3000, 1000, 700))
+        self.assertEqual(by_root[self.opportunities], (10000, 2000, 3000))
+        by_section = self._analysis(["section_root_id", "section_id"])
+        self.assertEqual(
+            {section.complete_name for _root, section in by_section},
+            {
+                "Support / Hardware",
+                "Support / Web site / First level",
+                "Support",
+                "Opportunities / Web",
+            },
+        )
+        self.assertEqual(
+            by_section[(self.support, self.first_level)], (2000, 500, 200)
+        )
+
+    def test_measures_by_channel_type_stage_responsible_and_month(self):
+        by_channel = self._analysis(["channel_id"])
+        self.assertEqual(by_channel[self.email], (1000, 500, 500))
+        self.assertEqual(by_channel[self.phone], (12000, 2500, 3200))
+        for groupby in ("type_id", "stage_id", "user_id", "create_date:month"):
+            totals = [sum(values) for values in zip(*self._analysis([groupby]).values())]
+            self.assertEqual(totals, [13000, 3000, 3700], groupby)
+
+    def test_users_analyse_their_own_sections_only(self):
+        by_root = self._analysis(["section_root_id"], user=self.user_support)
+        self.assertEqual(list(by_root), [self.support])
+
+    def test_moving_a_section_moves_its_cases_department(self):
+        self.website.parent_id = self.opportunities
+        self.assertEqual(self.cases[1].section_root_id, self.opportunities)
+        self.assertEqual(self.cases[0].section_root_id, self.support)
+        by_root = self._analysis(["section_root_id"])
+        self.assertEqual(by_root[self.opportunities], (12000, 2500, 3200))
+        # a sub-section becoming a top section is its own department
+        self.website.parent_id = False
+        self.assertEqual(self.cases[1].section_root_id, self.website)
+
+    def test_analysis_views_offer_the_measures(self):
+        action = self.env.ref("crm_case_sections.crm_case_action_analysis")
+        self.assertEqual(action.view_mode.split(",")[:2], ["pivot", "graph"])
+        views = (
+            self.env["crm.case"]
+            .with_user(self.user_support)
+            .get_views([(False, "pivot"), (False, "graph")])
+        )
+        for view_type in ("pivot", "graph"):
+            arch = views["views"][view_type]["arch"]
+            for measure in ("expected_revenue", "planned_cost", "prorated_revenue"):
+                self.assertIn(f'name="{measure}"', arch, view_type)
+        self.assertIn('name="section_root_id"', views["views"]["pivot"]["arch"])
