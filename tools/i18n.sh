@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Export the addon's translation template with Odoo's own exporter and merge it
-# into the Spanish translation, on a temporary database dropped on exit.
+# Export each addon's translation template with Odoo's own exporter and merge it
+# into its Spanish translation, on a temporary database dropped on exit.
 #   bash tools/i18n.sh          regenerate i18n/crm_case_sections.pot, update i18n/es.po
 #   bash tools/i18n.sh --check  change nothing; fail when the .pot is stale or es.po
 #                               has a missing, empty or fuzzy entry
@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 
-ADDON=${I18N_ADDON:-crm_case_sections}
-POT=$ADDON/i18n/$ADDON.pot
+# every addon of the repository unless told otherwise
+I18N_ADDONS=${I18N_ADDONS:-$(ls -d */__manifest__.py | xargs -n1 dirname | tr '\n' ' ')}
 LANGS=${I18N_LANGS:-es}
 PLURAL_FORMS_es="nplurals=3; plural=n == 1 ? 0 : n != 0 \&\& n % 1000000 == 0 ? 1 : 2;"
 
@@ -42,28 +42,33 @@ odoo() {
         || { cat "$TMP/odoo.log" >&2; return 1; }
 }
 
-echo "i18n: installing $ADDON without demo data on the temporary database $DB"
+modules=$(echo $I18N_ADDONS | tr ' ' ',')
+echo "i18n: installing $modules without demo data on the temporary database $DB"
 createdb "$DB"
-odoo -i "$ADDON" --without-demo=all --stop-after-init || die "installing $ADDON failed (log above)."
-odoo --i18n-export="$TMP/$ADDON.pot" --modules="$ADDON" || die "exporting the terms of $ADDON failed (log above)."
-# Name the series like Odoo's own catalogs do ("Odoo Server 18.0"), not the nightly build.
-sed -i -E 's/^"Project-Id-Version: (Odoo Server [0-9]+\.[0-9]+)[^\\]*\\n"$/"Project-Id-Version: \1\\n"/' "$TMP/$ADDON.pot"
+odoo -i "$modules" --without-demo=all --stop-after-init || die "installing $modules failed (log above)."
 
-if [[ -n "$check" ]]; then
-    problems=0
-    # The creation and revision dates of the header change at every export.
-    strip_dates() { grep -vE '^"(POT-Creation-Date|PO-Revision-Date): ' "$1" || true; }
-    if [[ ! -f "$POT" ]]; then
-        echo "$POT is missing."; problems=1
-    elif ! diff -u <(strip_dates "$POT") <(strip_dates "$TMP/$ADDON.pot") >"$TMP/pot.diff"; then
-        cat "$TMP/pot.diff"
-        echo "$POT differs from a fresh export (diff above)."; problems=1
-    fi
-    for lang in $LANGS; do
-        po=$ADDON/i18n/$lang.po
-        if [[ ! -f "$po" ]]; then echo "$po is missing."; problems=1; continue; fi
-        msgfmt --check-format -o /dev/null "$po" || { echo "$po is not a valid catalog (msgfmt above)."; problems=1; }
-        "$VENV/bin/python" - "$TMP/$ADDON.pot" "$po" <<'EOF' || problems=1
+failed=0
+for ADDON in $I18N_ADDONS; do
+    POT=$ADDON/i18n/$ADDON.pot
+    odoo --i18n-export="$TMP/$ADDON.pot" --modules="$ADDON" || die "exporting the terms of $ADDON failed (log above)."
+    # Name the series like Odoo's own catalogs do ("Odoo Server 18.0"), not the nightly build.
+    sed -i -E 's/^"Project-Id-Version: (Odoo Server [0-9]+\.[0-9]+)[^\\]*\\n"$/"Project-Id-Version: \1\\n"/' "$TMP/$ADDON.pot"
+
+    if [[ -n "$check" ]]; then
+        problems=0
+        # The creation and revision dates of the header change at every export.
+        strip_dates() { grep -vE '^"(POT-Creation-Date|PO-Revision-Date): ' "$1" || true; }
+        if [[ ! -f "$POT" ]]; then
+            echo "$POT is missing."; problems=1
+        elif ! diff -u <(strip_dates "$POT") <(strip_dates "$TMP/$ADDON.pot") >"$TMP/pot.diff"; then
+            cat "$TMP/pot.diff"
+            echo "$POT differs from a fresh export (diff above)."; problems=1
+        fi
+        for lang in $LANGS; do
+            po=$ADDON/i18n/$lang.po
+            if [[ ! -f "$po" ]]; then echo "$po is missing."; problems=1; continue; fi
+            msgfmt --check-format -o /dev/null "$po" || { echo "$po is not a valid catalog (msgfmt above)."; problems=1; }
+            "$VENV/bin/python" - "$TMP/$ADDON.pot" "$po" <<'EOF' || problems=1
 import sys
 
 import polib
@@ -87,31 +92,36 @@ if bad:
     sys.exit(1)
 print(f"i18n: {sys.argv[2]} translates all {len(pot)} entries")
 EOF
-    done
-    if (( problems )); then
-        echo "error: the translations are out of date: run 'bash tools/i18n.sh' and translate the entries listed above." >&2
-        exit 1
+        done
+        if (( problems )); then
+            failed=1
+        else
+            echo "i18n: $POT is up to date"
+        fi
+        continue
     fi
-    echo "i18n: $POT is up to date"
-    exit 0
-fi
 
-mkdir -p "$ADDON/i18n"
-cp "$TMP/$ADDON.pot" "$POT"
-echo "i18n: wrote $POT ($(grep -c '^msgid ' "$POT") msgids, header included)"
-for lang in $LANGS; do
-    po=$ADDON/i18n/$lang.po
-    if [[ ! -f "$po" ]]; then
-        # A new catalog gets Odoo's header: the language and its plural forms.
-        plural_var=PLURAL_FORMS_$lang
-        sed -e 's/^"Plural-Forms: \\n"$/"Language: '"$lang"'\\n"\n"Plural-Forms: '"${!plural_var:-}"'\\n"/' \
-            "$POT" >"$po"
-    else
-        msgmerge --quiet --no-fuzzy-matching --update --backup=none "$po" "$POT"
-        # Odoo's catalogs keep no obsolete (#~) entries, and are written by polib
-        # like Odoo's exporter writes the .pot (same line wrapping).
-        msgattrib --no-obsolete -o "$po" "$po"
-        "$VENV/bin/python" -c 'import sys, polib; polib.pofile(sys.argv[1]).save()' "$po"
-    fi
-    echo "i18n: merged into $po"
+    mkdir -p "$ADDON/i18n"
+    cp "$TMP/$ADDON.pot" "$POT"
+    echo "i18n: wrote $POT ($(grep -c '^msgid ' "$POT") msgids, header included)"
+    for lang in $LANGS; do
+        po=$ADDON/i18n/$lang.po
+        if [[ ! -f "$po" ]]; then
+            # A new catalog gets Odoo's header: the language and its plural forms.
+            plural_var=PLURAL_FORMS_$lang
+            sed -e 's/^"Plural-Forms: \\n"$/"Language: '"$lang"'\\n"\n"Plural-Forms: '"${!plural_var:-}"'\\n"/' \
+                "$POT" >"$po"
+        else
+            msgmerge --quiet --no-fuzzy-matching --update --backup=none "$po" "$POT"
+            # Odoo's catalogs keep no obsolete (#~) entries, and are written by polib
+            # like Odoo's exporter writes the .pot (same line wrapping).
+            msgattrib --no-obsolete -o "$po" "$po"
+            "$VENV/bin/python" -c 'import sys, polib; polib.pofile(sys.argv[1]).save()' "$po"
+        fi
+        echo "i18n: merged into $po"
+    done
 done
+if (( failed )); then
+    echo "error: the translations are out of date: run 'bash tools/i18n.sh' and translate the entries listed above." >&2
+    exit 1
+fi

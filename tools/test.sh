@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 . tools/env.sh
 . tools/check_env.sh
 
-ADDONS=${ADDONS:-crm_case_sections}
+ADDON=crm_case_sections
+BRIDGE=crm_case_sections_purchase
+ADDONS=$ADDON,$BRIDGE
 DB=${TEST_DB:-ccs_test_$(date +%s)_$$}
 LOG=$(mktemp -t ccs-install.XXXX.log)
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -f "$LOG"; }
@@ -19,20 +21,30 @@ if [[ -z "${SKIP_LINT:-}" ]]; then
     bash tools/i18n.sh --check
 fi
 
-# Install (-i) or update (-u) the addons; fail on any warning they log.
-odoo_step() {  # -i|-u, what it is called in messages
+# Install (-i) or update (-u) modules; fail on any warning the addons log.
+odoo_step() {  # -i|-u, modules, what it is called in messages
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-        "$1" "$ADDONS" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
-        || { cat "$LOG"; echo "error: $2 $ADDONS failed." >&2; exit 1; }
+        "$1" "$2" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
+        || { cat "$LOG"; echo "error: $3 $2 failed." >&2; exit 1; }
     if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
-        echo "error: $2 $ADDONS logged the warnings above." >&2; exit 1
+        echo "error: $3 $2 logged the warnings above." >&2; exit 1
     fi
 }
+module_state() { psql -d "$DB" -tAc "select state from ir_module_module where name = '$1'"; }
 
 started=$(date +%s)
-echo "test: installing $ADDONS with demo data on the new database $DB"
+echo "test: installing $ADDON with demo data on the new database $DB"
 createdb "$DB"
-odoo_step -i installing
+odoo_step -i "$ADDON" installing
+# The Purchase bridge waits for Purchase, then installs itself.
+if [[ "$(module_state "$BRIDGE")" == installed ]]; then
+    echo "error: $BRIDGE got installed without Purchase." >&2; exit 1
+fi
+echo "test: installing purchase, which must bring $BRIDGE"
+odoo_step -i purchase installing
+if [[ "$(module_state "$BRIDGE")" != installed ]]; then
+    echo "error: installing purchase did not auto-install $BRIDGE." >&2; exit 1
+fi
 
 # Updating the addon twice must keep what users changed and log no warning.
 snapshot() {
@@ -46,7 +58,7 @@ psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '
     update ir_sequence set prefix = 'CASE-' where code = 'crm.case';"
 before=$(snapshot)
 for run in 1 2; do
-    odoo_step -u updating
+    odoo_step -u "$ADDONS" updating
 done
 if [[ "$(snapshot)" != "$before" ]]; then
     diff <(echo "$before") <(snapshot) >&2 || true
@@ -63,5 +75,5 @@ echo "test: updated twice, user changes kept, no warning"
     --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
     --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
     --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
-    "$@" $(for addon in $ADDONS; do echo "$addon/tests"; done | tr ',' ' ')
+    "$@" "$ADDON/tests" "$BRIDGE/tests"
 echo "test: done in $(( $(date +%s) - started )) s"

@@ -161,11 +161,16 @@ class CrmCase(models.Model):
         groups=INTERNAL_GROUP,
         help="Estimated revenue multiplied by the probability.",
     )
+    # indexed: documents count and list the cases that refer to them
     ref = fields.Reference(
-        selection="_selection_reference_models", string="Related Document"
+        selection="_selection_reference_models",
+        string="Related Document",
+        index=True,
     )
     ref2 = fields.Reference(
-        selection="_selection_reference_models", string="Second Related Document"
+        selection="_selection_reference_models",
+        string="Second Related Document",
+        index=True,
     )
 
     _sql_constraints = [

@@ -1,0 +1,4 @@
+from . import test_menus
+from . import test_purchase_order
+from . import test_res_partner
+from . import test_performance

@@ -1,0 +1,60 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import users, warmup
+
+from .common import PurchaseCaseCommon
+
+
+class TestFollowupPerformance(PurchaseCaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.many_vendors = Partner.create(
+            [{"name": f"Vendor {index}", "is_company": True} for index in range(10)]
+        )
+        Partner.create(
+            [
+                {"name": f"Contact {index}", "parent_id": vendor.id}
+                for index, vendor in enumerate(cls.many_vendors)
+            ]
+        )
+        cls.many_orders = cls.env["purchase.order"].create(
+            [{"partner_id": vendor.id} for vendor in cls.many_vendors]
+        )
+        cls.env["crm.case"].create(
+            [
+                {
+                    "name": f"Case {index}",
+                    "section_id": cls.purchasing.id,
+                    "partner_id": order.partner_id.child_ids.id,
+                    "ref": cls._reference(order),
+                    "ref2": cls._reference(order.partner_id),
+                }
+                for index, order in enumerate(list(cls.many_orders) * 2)
+            ]
+        )
+
+    def _counts(self, records):
+        # as when a list or a form is opened: nothing in cache yet
+        self.env.invalidate_all()
+        return records.mapped("case_count")
+
+    @users("purchase_case_user")
+    @warmup
+    def test_order_counts_query_count_does_not_grow_with_orders(self):
+        Order = self.env["purchase.order"]
+        with self.assertQueryCount(purchase_case_user=2):
+            self.assertEqual(self._counts(Order.browse(self.many_orders[0].id)), [2])
+        with self.assertQueryCount(purchase_case_user=2):
+            self.assertEqual(self._counts(Order.browse(self.many_orders.ids)), [2] * 10)
+
+    @users("purchase_case_user")
+    @warmup
+    def test_vendor_counts_query_count_does_not_grow_with_vendors(self):
+        Partner = self.env["res.partner"]
+        with self.assertQueryCount(purchase_case_user=8):
+            self.assertEqual(self._counts(Partner.browse(self.many_vendors[0].id)), [2])
+        with self.assertQueryCount(purchase_case_user=8):
+            self.assertEqual(
+                self._counts(Partner.browse(self.many_vendors.ids)), [2] * 10
+            )
