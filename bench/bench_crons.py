@@ -183,10 +183,11 @@ WITH pool AS (
       FROM plan, pool
 )
 INSERT INTO crm_case (
-    id, number, name, section_id, type_id, kind, stage_id, is_closed,
+    id, number, name, section_id, section_root_id, type_id, kind, stage_id,
+    is_closed,
     date_closed, priority, user_id, company_id, active, color, message_bounce,
     contact_name, email_from, email_normalized, channel_id,
-    expected_revenue, planned_cost, probability,
+    expected_revenue, planned_cost, probability, prorated_revenue,
     date_deadline, date_action_next, waiting_since, date_escalation_due,
     date_deadline_reminder, date_action_reminder, deadline_escalated,
     unanswered_escalated, deadline_reminded, action_reminded,
@@ -195,7 +196,7 @@ SELECT %(base)s + g,
        'B' || lpad(g::text, 7, '0'),
        (%(subjects)s::text[])[1 + g %% cardinality(%(subjects)s::text[])]
            || ' #' || g,
-       p.section_id, t.id, t.kind,
+       p.section_id, split_part(sec.parent_path, '/', 1)::int, t.id, t.kind,
        CASE WHEN closed THEN (%(closed_stages)s::int[])[1 + k %% 2]
             ELSE (%(open_stages)s::int[])[1 + k %% 3] END,
        closed,
@@ -208,6 +209,7 @@ SELECT %(base)s + g,
        CASE WHEN k %% 20 <> 19 THEN 'customer' || g %% 50000 || '@example.com' END,
        (%(channels)s::int[])[1 + g %% cardinality(%(channels)s::int[])],
        (g %% 100) * 150, (g %% 100) * 50, (g %% 11) * 10,
+       (g %% 100) * 150 * (g %% 11) * 10 / 100.0,
        date_deadline, date_action_next, waiting_since,
        -- _compute_date_escalation_due, in plain hours: only when both are set
        CASE WHEN waiting_since IS NOT NULL AND s.escalation_delay_hours > 0
@@ -916,6 +918,31 @@ def cases_by_section(registry, errors):
     return {"seconds": round(seconds, 3), "queries": queries, "sections": len(rows)}
 
 
+def case_analysis(registry, errors):
+    """The Case analysis pivot as it opens: departments (top sections) by
+    creation month, with revenue, cost and weighted revenue."""
+    measures = ["expected_revenue:sum", "planned_cost:sum", "prorated_revenue:sum"]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.execute("SELECT sum(prorated_revenue) FROM crm_case WHERE active")
+        (expected,) = cr.fetchone()
+        env.invalidate_all()
+        queries, start = odoo.sql_db.sql_counter, time.perf_counter()
+        groups = env["crm.case"]._read_group(
+            [], ["section_root_id", "create_date:month"], measures
+        )
+        seconds = time.perf_counter() - start
+        queries = odoo.sql_db.sql_counter - queries
+    weighted = sum(group[-1] for group in groups)
+    print(
+        f"Case analysis: {len(groups):,} department x month cells with revenue, "
+        f"cost and weighted revenue in {seconds:.2f} s and {queries} queries"
+    )
+    if round(weighted) != round(expected):
+        errors.append(f"case analysis: weighted revenue {weighted} != {expected}")
+    return {"seconds": round(seconds, 3), "queries": queries, "cells": len(groups)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True)
@@ -945,6 +972,7 @@ def main():
         bench.errors.append(f"generation: {due} due, {per_cause} per cause expected")
 
     figures["cases_by_section"] = cases_by_section(registry, bench.errors)
+    figures["case_analysis"] = case_analysis(registry, bench.errors)
     started = time.perf_counter()
     bench.main_run(figures)
     print_runs(figures)
