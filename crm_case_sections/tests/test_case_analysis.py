@@ -63,9 +63,7 @@ class TestCaseAnalysis(CaseCommon):
                 "Opportunities / Web",
             },
         )
-        self.assertEqual(
-            by_section[(self.support, self.first_level)], (2000, 500, 200)
-        )
+        self.assertEqual(by_section[(self.support, self.first_level)], (2000, 500, 200))
 
     def test_measures_by_channel_type_stage_responsible_and_month(self):
         by_channel = self._analysis(["channel_id"])
