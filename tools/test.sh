@@ -68,6 +68,7 @@ psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '
     update ir_sequence set prefix = 'C' where code = 'crm.case';"
 echo "test: updated twice, user changes kept, no warning"
 
+echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
 # loader from running every installed module's tests itself: pytest collects.
 "$VENV/bin/python" -m pytest -p no:cacheprovider \
@@ -76,4 +77,3 @@ echo "test: updated twice, user changes kept, no warning"
     --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
     --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
     "$@" "$ADDON/tests" "$BRIDGE/tests"
-echo "test: done in $(( $(date +%s) - started )) s"

@@ -236,3 +236,21 @@ class TestPortal(HttpCase):
         response = self.url_open("/my/cases/new")
         self.assertTrue(response.url.endswith("/my"))
         self.assertNotIn("/my/cases/new", self.url_open("/my/cases").text)
+
+    def test_portal_pages_in_spanish(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_case_sections"], ["es_ES"], overwrite=True
+        )
+        self.ana.lang = "es_ES"
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        home = self.url_open("/my").text
+        self.assertIn("Siga y responda a sus casos", home)
+        cases = self.url_open("/my/cases").text
+        self.assertIn("Nuevo caso", cases)
+        self.assertIn("Abierto el", cases)
+        page = self.url_open(f"/my/cases/{self.own_case.id}").text
+        self.assertIn("Sección:", page)
+        self.assertIn("Mensajes", page)
+        form = self.url_open("/my/cases/new").text
+        self.assertIn("Abrir un nuevo caso", form)
