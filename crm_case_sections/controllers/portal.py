@@ -19,9 +19,17 @@ class CasePortal(CustomerPortal):
         if "case_count" in counters:
             Case = request.env["crm.case"]
             values["case_count"] = (
-                Case.search_count([]) if Case.has_access("read") else 0
+                Case.search_count(self._case_portal_domain())
+                if Case.has_access("read")
+                else 0
             )
         return values
+
+    def _case_portal_domain(self):
+        """The cases of the customer's company; the record rules decide the
+        rest. Employees, who read other cases, see here theirs as customers."""
+        partner = request.env.user.commercial_partner_id
+        return [("partner_id", "child_of", partner.id)]
 
     def _prepare_portal_layout_values(self):
         values = super()._prepare_portal_layout_values()
@@ -43,6 +51,14 @@ class CasePortal(CustomerPortal):
             )
         )
 
+    def _case_searchbar_filters(self):
+        env = request.env
+        return {
+            "all": {"label": env._("All"), "domain": []},
+            "open": {"label": env._("Open"), "domain": [("is_closed", "=", False)]},
+            "closed": {"label": env._("Closed"), "domain": [("is_closed", "=", True)]},
+        }
+
     def _case_searchbar_sortings(self):
         env = request.env
         return {
@@ -58,22 +74,24 @@ class CasePortal(CustomerPortal):
         auth="user",
         website=True,
     )
-    def portal_my_cases(self, page=1, sortby="date", **kw):
+    def portal_my_cases(self, page=1, sortby="date", filterby="all", **kw):
         Case = request.env["crm.case"]
         if not Case.has_access("read"):
             return request.redirect("/my")
         sortings = self._case_searchbar_sortings()
         sortby = sortby if sortby in sortings else "date"
+        filters = self._case_searchbar_filters()
+        filterby = filterby if filterby in filters else "all"
+        domain = self._case_portal_domain() + filters[filterby]["domain"]
         pager = portal_pager(
             url="/my/cases",
-            url_args={"sortby": sortby},
-            total=Case.search_count([]),
+            url_args={"sortby": sortby, "filterby": filterby},
+            total=Case.search_count(domain),
             page=page,
             step=self._items_per_page,
         )
-        # the record rules choose the cases; sudo only reads what is shown
         cases = Case.search(
-            [],
+            domain,
             order=sortings[sortby]["order"],
             limit=self._items_per_page,
             offset=pager["offset"],
@@ -82,12 +100,16 @@ class CasePortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
+                # sudo: the stages and sections shown are not readable by
+                # customers; the cases are those the search above returned
                 "cases": cases.sudo(),
                 "page_name": "case",
                 "default_url": "/my/cases",
                 "pager": pager,
                 "searchbar_sortings": sortings,
                 "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
             }
         )
         return request.render("crm_case_sections.portal_my_cases", values)
@@ -105,7 +127,7 @@ class CasePortal(CustomerPortal):
         values = self._get_page_view_values(
             case_sudo,
             access_token,
-            {"case": case_sudo, "page_name": "case", "user": request.env.user},
+            {"case": case_sudo, "page_name": "case"},
             "my_cases_history",
             False,
             **kw,
@@ -152,16 +174,20 @@ class CasePortal(CustomerPortal):
 
     def _case_portal_create(self, post, sections):
         """The customer cannot create cases himself: the case is created for
-        him, in a section open to the portal, and he follows it."""
+        him, in a section open to the portal. As for a mail, his request is
+        the case's first message: the responsible hears of it, the answer
+        clock starts, and the acknowledgement gives him the reference."""
         section = sections.browse(int(post["section_id"]))
         partner = request.env.user.partner_id
+        description = plaintext2html(post.get("description") or "")
         case = (
             request.env["crm.case"]
             .sudo()
+            .with_context(mail_create_nolog=True)
             .create(
                 {
                     "name": post["name"].strip(),
-                    "description": plaintext2html(post.get("description") or ""),
+                    "description": description,
                     "section_id": section.id,
                     "partner_id": partner.id,
                     "channel_id": request.env.ref(
@@ -171,4 +197,11 @@ class CasePortal(CustomerPortal):
             )
         )
         case.message_subscribe(partner_ids=partner.ids)
+        message = case.message_post(
+            author_id=partner.id,
+            body=description,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        case.acknowledgement_reference = message.message_id
         return case

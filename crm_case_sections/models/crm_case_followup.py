@@ -131,10 +131,17 @@ class CrmCase(models.Model):
             # the company answered
             if self.waiting_since:
                 self.waiting_since = False
-        elif not self.waiting_since and not self.env.context.get(
-            "mail_gateway_automated"
-        ):
-            self.waiting_since = message.date
+        elif not self.env.context.get("mail_gateway_automated"):
+            if not self.waiting_since:
+                self.waiting_since = message.date
+            # an answer on the portal reopens a closed case, as a mail does
+            # (message_update reopens before mails are posted)
+            if (
+                message.message_type == "comment"
+                and self.is_closed
+                and self.section_id.reopen_on_reply
+            ):
+                self.stage_id = self._get_reopen_stage()
         return res
 
     # ------------------------------------------------------------

@@ -261,10 +261,11 @@ class CrmCaseSection(models.Model):
                SET section_root_id = split_part(s.parent_path, '/', 1)::int
               FROM crm_case_section AS s
              WHERE c.section_id = s.id
-               AND '/' || s.parent_path LIKE ANY(%s)
-               AND c.section_root_id != split_part(s.parent_path, '/', 1)::int
+               AND s.parent_path LIKE ANY(%s)
+               AND c.section_root_id IS DISTINCT FROM
+                   split_part(s.parent_path, '/', 1)::int
             """,
-            [[f"%/{section.id}/%" for section in self]],
+            [[f"{section.parent_path}%" for section in self]],
         )
         self.env["crm.case"].invalidate_model(["section_root_id"])
 

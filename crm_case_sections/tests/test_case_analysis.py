@@ -88,6 +88,13 @@ class TestCaseAnalysis(CaseCommon):
         self.website.parent_id = False
         self.assertEqual(self.cases[1].section_root_id, self.website)
 
+    def test_moving_two_sections_at_once(self):
+        (self.hardware | self.website).write({"parent_id": self.opportunities.id})
+        self.assertEqual(
+            (self.cases[0] | self.cases[1]).section_root_id, self.opportunities
+        )
+        self.assertEqual(self.cases[2].section_root_id, self.support)
+
     def test_analysis_views_offer_the_measures(self):
         action = self.env.ref("crm_case_sections.crm_case_action_analysis")
         self.assertEqual(action.view_mode.split(",")[:2], ["pivot", "graph"])
@@ -96,8 +103,12 @@ class TestCaseAnalysis(CaseCommon):
             .with_user(self.user_support)
             .get_views([(False, "pivot"), (False, "graph")])
         )
-        for view_type in ("pivot", "graph"):
-            arch = views["views"][view_type]["arch"]
-            for measure in ("expected_revenue", "planned_cost", "prorated_revenue"):
-                self.assertIn(f'name="{measure}"', arch, view_type)
-        self.assertIn('name="section_root_id"', views["views"]["pivot"]["arch"])
+        pivot = views["views"]["pivot"]["arch"]
+        for measure in ("expected_revenue", "planned_cost", "prorated_revenue"):
+            self.assertIn(f'name="{measure}"', pivot)
+        self.assertIn('name="section_root_id"', pivot)
+        # the graph offers every measure of the model, opening on revenue
+        self.assertIn('name="expected_revenue"', views["views"]["graph"]["arch"])
+        fields = views["models"]["crm.case"]["fields"]
+        for measure in ("planned_cost", "prorated_revenue"):
+            self.assertEqual(fields[measure]["type"], "monetary")

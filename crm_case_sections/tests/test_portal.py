@@ -61,8 +61,8 @@ class TestPortal(HttpCase):
                     "name": name,
                     "section_id": cls.support.id,
                     "partner_id": partner.id,
-                    "expected_revenue": 987654,
-                    "planned_cost": 123456,
+                    "expected_revenue": 987654.32,
+                    "planned_cost": 123456.78,
                     "probability": 35,
                     **vals,
                 }
@@ -135,7 +135,7 @@ class TestPortal(HttpCase):
         page = self.url_open(f"/my/cases/{self.own_case.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Pump leaking", page.text)
-        for secret in ("987", "123,456", "123456", "margin on this pump"):
+        for secret in ("987,654", "987654", "123,456", "123456", "margin on this pump"):
             self.assertNotIn(secret, page.text)
         thread = self.make_jsonrpc_request(
             "/mail/thread/messages",
@@ -207,6 +207,20 @@ class TestPortal(HttpCase):
         )
         self.assertIn("Since yesterday", str(case.description))
         self.assertIn(self.ana.partner_id, case.message_partner_ids)
+        # his request is the first message: the answer clock runs, and the
+        # acknowledgement cron gives him the reference
+        request = case.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(request.author_id, self.ana.partner_id)
+        self.assertIn("Since yesterday", str(request.body))
+        self.assertTrue(case.waiting_since)
+        self.env["crm.case"]._cron_send_acknowledgements()
+        ack = (
+            self.env["mail.mail"]
+            .search([("model", "=", "crm.case"), ("res_id", "=", case.id)])
+            .filtered(lambda mail: mail.email_to == "ana@acme.example.com")
+        )
+        self.assertEqual(len(ack), 1)
+        self.assertIn(f"[{case.number}]", ack.subject)
 
     def test_new_case_refused_outside_portal_sections_keeps_the_input(self):
         self.authenticate("portal_ana", "portal_ana_pwd")
@@ -254,3 +268,77 @@ class TestPortal(HttpCase):
         self.assertIn("Mensajes", page)
         form = self.url_open("/my/cases/new").text
         self.assertIn("Abrir un nuevo caso", form)
+
+    def test_opportunities_and_supplier_follow_ups_stay_internal(self):
+        Type = self.env["crm.case.type"]
+        internal = self.own_case.copy({"name": "Upsell the blue pump"})
+        internal.type_id = Type.create(
+            {"name": "Portal test opportunity", "kind": "opportunity"}
+        )
+        supplier = self.own_case.copy({"name": "Acme late delivery"})
+        supplier.type_id = Type.create(
+            {"name": "Portal test supplier", "kind": "supplier"}
+        )
+        visible = self.env["crm.case"].with_user(self.ana).search([])
+        self.assertNotIn(internal, visible)
+        self.assertNotIn(supplier, visible)
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.assertNotIn("Upsell the blue pump", self.url_open("/my/cases").text)
+        self.assertEqual(self.url_open(internal.access_url).status_code, 403)
+
+    def test_employees_see_on_the_portal_only_their_cases_as_customers(self):
+        self.authenticate("portal_support_agent", "portal_support_agent")
+        page = self.url_open("/my/cases")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("You have no case yet", page.text)
+        self.assertNotIn(self.own_case.number, page.text)
+
+    def test_new_case_needs_the_form_token(self):
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        response = self.url_open(
+            "/my/cases/new",
+            data={"section_id": self.support.id, "name": "Forged request"},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.env["crm.case"].search([("name", "=", "Forged request")]))
+
+    def test_sections_of_another_company_are_not_offered(self):
+        other_company = self.env["res.company"].create({"name": "Other Oils"})
+        foreign = self.env["crm.case.section"].create(
+            {
+                "name": "Foreign support",
+                "portal_open": True,
+                "company_id": other_company.id,
+            }
+        )
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.assertNotIn("Foreign support", self.url_open("/my/cases/new").text)
+        response = self.url_open(
+            "/my/cases/new",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "section_id": foreign.id,
+                "name": "Through the back door",
+            },
+        )
+        self.assertIn("choose one of the proposed", response.text)
+        self.assertFalse(self.env["crm.case"].search([("section_id", "=", foreign.id)]))
+
+    def test_portal_answer_reopens_a_closed_case(self):
+        self.own_case.stage_id = self.env.ref("crm_case_sections.stage_done")
+        self.assertTrue(self.own_case.is_closed)
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "crm.case",
+                "thread_id": self.own_case.id,
+                "post_data": {
+                    "body": "The pump leaks again",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+            },
+        )
+        self.assertFalse(self.own_case.is_closed)
+        self.assertTrue(self.own_case.waiting_since)

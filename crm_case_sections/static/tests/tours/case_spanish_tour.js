@@ -28,8 +28,11 @@ registry.category("web_tour.tours").add("crm_case_sections_spanish_tour", {
         { trigger: ".modal-body:contains(¿Escalar este caso)" },
         { trigger: ".modal-footer .btn-primary", run: "click" },
         {
-            content: "Escalated to Customer Care",
-            trigger: ".o_field_widget[name=section_id] input:value(Customer Care)",
+            content: "Escalated: one more star, the parent section",
+            trigger: ".o_field_widget[name=priority] .o_priority_star.fa-star",
+        },
+        {
+            trigger: ".o_field_widget[name=section_id] input:not(:value(Printers))",
         },
     ],
 });

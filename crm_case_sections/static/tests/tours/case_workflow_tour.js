@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("crm_case_sections_case_tour", {
         ...stepUtils.saveForm(),
         {
             content: "The case got its reference",
-            trigger: ".o_field_widget[name=number]:contains(C)",
+            trigger: ".o_field_widget[name=number]:contains(C0)",
         },
         { trigger: ".o_field_widget[name=type_id] input", run: "edit Renewal offer" },
         { trigger: ".o-autocomplete--dropdown-item:contains(Renewal offer)", run: "click" },
@@ -44,8 +44,11 @@ registry.category("web_tour.tours").add("crm_case_sections_case_tour", {
         { trigger: "button[name=action_escalate]", run: "click" },
         { trigger: ".modal-footer .btn-primary", run: "click" },
         {
-            content: "Escalated to the parent section",
-            trigger: ".o_field_widget[name=section_id] input:value(Key Accounts)",
+            content: "Escalated: one more star, the parent section",
+            trigger: ".o_field_widget[name=priority] .o_priority_star.fa-star",
+        },
+        {
+            trigger: ".o_field_widget[name=section_id] input:not(:value(Renewals))",
         },
         {
             trigger: ".o-mail-Message:contains(Escalated)",
