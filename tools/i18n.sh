@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Export each addon's translation template with Odoo's own exporter and merge it
 # into its Spanish translation, on a temporary database dropped on exit.
-#   bash tools/i18n.sh          regenerate i18n/crm_case_sections.pot, update i18n/es.po
-#   bash tools/i18n.sh --check  change nothing; fail when the .pot is stale or es.po
+#   bash tools/i18n.sh          regenerate each addon's i18n/<addon>.pot, update its i18n/es.po
+#   bash tools/i18n.sh --check  change nothing; fail when a .pot is stale or an es.po
 #                               has a missing, empty or fuzzy entry
+# I18N_ADDONS="crm_case_sections" limits it to some of the addons.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
