@@ -134,12 +134,15 @@ class CrmCase(models.Model):
         elif not self.env.context.get("mail_gateway_automated"):
             if not self.waiting_since:
                 self.waiting_since = message.date
-            # an answer on the portal reopens a closed case, as a mail does
-            # (message_update reopens before mails are posted)
+            # the customer's answer, by mail or on the portal, reopens a
+            # closed case; anyone else's mail does not
             if (
-                message.message_type == "comment"
-                and self.is_closed
+                self.is_closed
                 and self.section_id.reopen_on_reply
+                and (
+                    message.message_type == "comment"
+                    or self._is_customer_address(message.email_from)
+                )
             ):
                 self.stage_id = self._get_reopen_stage()
         return res

@@ -63,17 +63,6 @@ class CrmCase(models.Model):
             CrmCase, self.with_context(mail_auto_subscribe_no_notify=True)
         ).message_new(msg_dict, custom_values=values)
 
-    def message_update(self, msg_dict, update_vals=None):
-        update_vals = dict(update_vals or {})
-        if (
-            self.is_closed
-            and self.section_id.reopen_on_reply
-            and not self.env.context.get("mail_gateway_automated")
-            and self._is_customer_address(msg_dict.get("email_from"))
-        ):
-            update_vals["stage_id"] = self._get_reopen_stage().id
-        return super().message_update(msg_dict, update_vals=update_vals)
-
     def _mail_cc_sanitized_raw_dict(self, cc_string):
         """Watchers never include the company's own addresses: copies sent
         there would come back as new cases."""
