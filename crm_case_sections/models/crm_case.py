@@ -204,8 +204,10 @@ class CrmCase(models.Model):
     def _compute_section_root_id(self):
         # a moved section's cases are updated by crm.case.section.write
         for case in self:
-            path = case.section_id.parent_path
-            case.section_root_id = int(path.split("/", 1)[0]) if path else False
+            section = case.section_id
+            case.section_root_id = (
+                section.parent_path and section._get_ancestor_ids()[0]
+            )
 
     @api.depends("expected_revenue", "probability")
     def _compute_prorated_revenue(self):
