@@ -23,6 +23,10 @@ class CasePortal(CustomerPortal):
                 if Case.has_access("read")
                 else 0
             )
+        if not counters:
+            # rendering /my itself: the card shows even without cases when
+            # the customer may open one
+            values["case_can_open"] = self._case_can_open()
         return values
 
     def _case_portal_domain(self):
@@ -31,10 +35,8 @@ class CasePortal(CustomerPortal):
         partner = request.env.user.commercial_partner_id
         return [("partner_id", "child_of", partner.id)]
 
-    def _prepare_portal_layout_values(self):
-        values = super()._prepare_portal_layout_values()
-        values["case_can_open"] = bool(self._case_portal_sections(limit=1))
-        return values
+    def _case_can_open(self):
+        return bool(self._case_portal_sections(limit=1))
 
     def _case_portal_sections(self, limit=None):
         """Sections where the customer may open a case himself."""
@@ -110,6 +112,7 @@ class CasePortal(CustomerPortal):
                 "sortby": sortby,
                 "searchbar_filters": filters,
                 "filterby": filterby,
+                "case_can_open": self._case_can_open(),
             }
         )
         return request.render("crm_case_sections.portal_my_cases", values)
