@@ -3,7 +3,7 @@
     "name": "Cases and Sections",
     "summary": "Follow opportunities, support requests and supplier follow-ups "
     "as cases in a tree of sections",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",
@@ -32,6 +32,7 @@
         "demo/crm_case_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": ["crm_case_sections/static/src/views/*.js"],
         "web.assets_tests": ["crm_case_sections/static/tests/tours/*.js"],
     },
     "application": True,

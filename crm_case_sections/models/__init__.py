@@ -6,3 +6,4 @@ from . import crm_case_mail
 from . import crm_case_followup
 from . import res_users
 from . import mail_thread
+from . import res_company

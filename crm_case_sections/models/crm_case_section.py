@@ -9,7 +9,7 @@ class CrmCaseSection(models.Model):
     _name = "crm.case.section"
     _description = "Case Section"
     _inherit = ["mail.thread", "mail.alias.mixin.optional"]
-    _order = "complete_name"
+    _order = "sort_path, id"
     _rec_name = "complete_name"
     _parent_store = True
     _check_company_auto = True
@@ -20,6 +20,14 @@ class CrmCaseSection(models.Model):
     )
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
+    sort_path = fields.Char(
+        compute="_compute_sort_path",
+        recursive=True,
+        store=True,
+        index=True,
+        help="Position in the tree: each section comes right after its parent, "
+        "siblings by sequence.",
+    )
     color = fields.Integer("Color Index")
     description = fields.Text(translate=True)
     company_id = fields.Many2one(
@@ -136,6 +144,13 @@ class CrmCaseSection(models.Model):
         help="Open cases of the " "section and of all its sub-sections.",
     )
 
+    is_my_section = fields.Boolean(
+        compute="_compute_is_my_section",
+        search="_search_is_my_section",
+        help="Sections the current user works in: those he is a member or the "
+        "responsible of, and their sub-sections; all of them for managers.",
+    )
+
     _sql_constraints = [
         (
             "delays_positive",
@@ -153,6 +168,31 @@ class CrmCaseSection(models.Model):
                 )
             else:
                 section.complete_name = section.name
+
+    @api.depends("sequence", "parent_id.sort_path")
+    def _compute_sort_path(self):
+        for section in self:
+            # fixed width: the order holds whatever the database collation
+            own = f"{max(section.sequence, 0):08d}{section.id or 0:010d}/"
+            section.sort_path = (section.parent_id.sort_path or "") + own
+
+    def _compute_is_my_section(self):
+        mine = self.search([("is_my_section", "=", True), ("id", "in", self.ids)])
+        for section in self:
+            section.is_my_section = section in mine
+
+    def _search_is_my_section(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        user = self.env.user
+        if user.has_group("crm_case_sections.group_case_manager"):
+            domain = []
+        else:
+            sections = user.case_section_ids | user.case_section_responsible_ids
+            domain = [("id", "child_of", sections.ids)]
+        if (operator == "=") != value:
+            return ["!", *domain] if domain else [("id", "=", False)]
+        return domain
 
     @api.depends("company_id")
     def _compute_resource_calendar_id(self):
@@ -309,6 +349,23 @@ class CrmCaseSection(models.Model):
         return next(
             (section.user_id for section in ancestors if section.user_id), self.user_id
         )
+
+    def _get_default_type(self):
+        """The section's default case type, or the nearest one up the tree."""
+        if not self:
+            return self.env["crm.case.type"]
+        self.ensure_one()
+        ancestors = self.browse(reversed(self._get_ancestor_ids()))
+        return next(
+            (section.default_type_id for section in ancestors if section.default_type_id),
+            self.default_type_id,
+        )
+
+    @api.onchange("alias_name")
+    def _onchange_alias_name(self):
+        # a section without alias has no alias record to read the policy from
+        if self.alias_name and not self.alias_contact:
+            self.alias_contact = "everyone"
 
     def _get_reply_to_email(self):
         """Address of the section, or of the nearest parent that has one."""
