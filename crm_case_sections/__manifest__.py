@@ -27,6 +27,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "demo/mail_alias_domain_demo.xml",
         "demo/res_users_demo.xml",
         "demo/crm_case_section_demo.xml",
         "demo/crm_case_demo.xml",

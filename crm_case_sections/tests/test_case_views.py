@@ -90,3 +90,16 @@ class TestCaseViews(CaseCommon):
                 and m.get("xmlid") == "crm_case_sections.menu_crm_case_config"
             },
         )
+
+    def test_escalate_button_only_where_something_is_above(self):
+        arch = self.env["crm.case"].get_view(view_type="form")["arch"]
+        self.assertIn('name="action_escalate"', arch)
+        self.assertRegex(
+            arch, r'name="action_escalate"[^>]*invisible="is_closed or not is_escalable"'
+        )
+        top = self._new_case(self.support)
+        below = self._new_case(self.first_level)
+        self.assertFalse(top.is_escalable)
+        self.assertTrue(below.is_escalable)
+        self.support.escalation_section_id = self.opportunities
+        self.assertTrue(top.is_escalable)
