@@ -444,9 +444,25 @@ class CrmCase(models.Model):
 
     def get_transfer_notice(self):
         """What the form tells a user who handed cases out of his sight:
-        where they went, and to whom. Nothing while he can still read them."""
+        where they went, and to whom. Nothing while he can still read them,
+        and nothing on a case whose last message (the note of its transfer,
+        escalation or creation) is not his."""
         gone = self - self._filtered_access("read")
+        if not gone:
+            return []
         # sudo: the user may no longer read the cases he just handed over
+        last_authors = {}
+        for message in (
+            self.env["mail.message"]
+            .sudo()
+            .search_fetch(
+                [("model", "=", self._name), ("res_id", "in", gone.ids)],
+                ["res_id", "author_id"],
+                order="id desc",
+            )
+        ):
+            last_authors.setdefault(message.res_id, message.author_id)
+        partner = self.env.user.partner_id
         return [
             self.env._(
                 "%(case)s handed to %(section)s (%(user)s)",
@@ -455,6 +471,7 @@ class CrmCase(models.Model):
                 user=case.user_id.name or self.env._("unassigned"),
             )
             for case in gone.sudo()
+            if last_authors.get(case.id) == partner
         ]
 
     def copy_data(self, default=None):

@@ -252,6 +252,8 @@ class TestCaseRoles(HttpCase):
     def _action_create_in_other_department(self, role):
         target = self.support if role == "salesman" else self.opportunities
         case = self._form_create(role, section_id=target)
+        # the creator follows the case: he keeps hearing of it
+        self.assertIn(self.users[role].partner_id, case.message_partner_ids)
         return self._outcome_of_move(role, case, target)
 
     def _action_create_from_opportunity_menu(self, role):
@@ -481,3 +483,14 @@ class TestCaseRoles(HttpCase):
         self.assertEqual(len(case), 1)
         self.assertEqual(case.partner_id, self.users[role].partner_id)
         self.assertTrue(case.with_user(self.users[role]).has_access("read"))
+
+    def test_transfer_notice_only_on_cases_the_user_moved(self):
+        case = self._home_case("department")
+        case.with_user(self.users["department"]).type_id = self.type_opportunity
+        as_mover = case.with_user(self.users["department"])
+        self.assertEqual(len(as_mover.get_transfer_notice()), 1)
+        # another user, who never touched it, learns nothing about it
+        self.assertFalse(
+            case.with_user(self.users["first_level"]).get_transfer_notice()
+        )
+        self.assertFalse(case.with_user(self.users["company2"]).get_transfer_notice())
