@@ -366,9 +366,7 @@ class CrmCase(models.Model):
         if vals.get("section_id"):
             target = self.env["crm.case.section"].browse(vals["section_id"])
             self._check_transfer_target(target)
-            self.filtered(lambda case: case.section_id != target)._log_transfer(
-                target
-            )
+            self.filtered(lambda case: case.section_id != target)._log_transfer(target)
         if not vals.get("type_id") or "section_id" in vals:
             return super().write(vals)
         # a new type moves the cases outside its handling section there

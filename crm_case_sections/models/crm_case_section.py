@@ -357,7 +357,11 @@ class CrmCaseSection(models.Model):
         self.ensure_one()
         ancestors = self.browse(reversed(self._get_ancestor_ids()))
         return next(
-            (section.default_type_id for section in ancestors if section.default_type_id),
+            (
+                section.default_type_id
+                for section in ancestors
+                if section.default_type_id
+            ),
             self.default_type_id,
         )
 

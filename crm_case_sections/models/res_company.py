@@ -17,7 +17,9 @@ class ResCompany(models.Model):
         goes on from its counter, so that no reference is given twice."""
         # sudo: numbering is set up for every company, whoever creates it
         Sequence = self.env["ir.sequence"].sudo()
-        shared = self.env.ref("crm_case_sections.seq_crm_case", raise_if_not_found=False)
+        shared = self.env.ref(
+            "crm_case_sections.seq_crm_case", raise_if_not_found=False
+        )
         if not shared:
             return
         numbered = Sequence.search(
@@ -36,4 +38,10 @@ class ResCompany(models.Model):
 
     @api.model
     def _create_all_case_sequences(self):
-        self.search([])._create_case_sequences()
+        numbered = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search([("code", "=", "crm.case"), ("company_id", "!=", False)])
+            .company_id
+        )
+        self.sudo().search([("id", "not in", numbered.ids)])._create_case_sequences()

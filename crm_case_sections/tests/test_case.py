@@ -154,7 +154,9 @@ class TestCase(CaseCommon):
             {"name": "Lisbon", "company_id": other.id}
         )
         first, second = (
-            self.env["crm.case"].with_company(other).create(
+            self.env["crm.case"]
+            .with_company(other)
+            .create(
                 [
                     {"name": "Primeiro", "section_id": lisbon.id},
                     {"name": "Segundo", "section_id": lisbon.id},
@@ -164,6 +166,7 @@ class TestCase(CaseCommon):
         self.assertEqual((first.number, second.number), ("C00001", "C00002"))
         next_main = self._new_case(self.support)
         self.assertEqual(
-            int(next_main.number[1:]), int(main_case.number[1:]) + 1,
+            int(next_main.number[1:]),
+            int(main_case.number[1:]) + 1,
             "the first company's numbering goes on",
         )

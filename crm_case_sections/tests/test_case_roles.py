@@ -39,7 +39,9 @@ MATRIX = {
     "create_in_other_department": (
         "handed handed handed handed ok denied denied denied denied"
     ),
-    "create_from_opportunity_menu": "handed handed ok handed ok denied denied denied denied",
+    "create_from_opportunity_menu": (
+        "handed handed ok handed ok denied denied denied denied"
+    ),
     "create_from_cases_by_section": "ok ok ok ok ok denied denied denied ok",
     "change_type": "handed handed handed handed ok denied denied denied denied",
     "escalate": "handed ok ok ok ok denied denied denied denied",

@@ -95,7 +95,8 @@ class TestCaseViews(CaseCommon):
         arch = self.env["crm.case"].get_view(view_type="form")["arch"]
         self.assertIn('name="action_escalate"', arch)
         self.assertRegex(
-            arch, r'name="action_escalate"[^>]*invisible="is_closed or not is_escalable"'
+            arch,
+            r'name="action_escalate"[^>]*invisible="is_closed or not is_escalable"',
         )
         top = self._new_case(self.support)
         below = self._new_case(self.first_level)
