@@ -7,3 +7,6 @@ from . import crm_case_followup
 from . import res_users
 from . import mail_thread
 from . import res_company
+from . import crm_case_sla
+from . import crm_case_service_level
+from . import res_partner

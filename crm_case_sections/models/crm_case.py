@@ -355,6 +355,18 @@ class CrmCase(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        stage_changes = {}
+        if "stage_id" in vals:
+            stage = self.env["crm.case.stage"].browse(vals["stage_id"])
+            stage_changes = self._get_sla_stage_values(stage)
+        res = self._write_and_transfer(vals)
+        for case, values in stage_changes.items():
+            super(CrmCase, case).write(values)
+        return res
+
+    def _write_and_transfer(self, vals):
+        """Write ``vals``; a new section, or a type handled elsewhere, moves
+        the cases there and notes who moved them."""
         if vals.get("section_id") and "user_id" not in vals:
             responsible = (
                 self.env["crm.case.section"]

@@ -142,6 +142,7 @@ class CrmCase(models.Model):
             # the company answered
             if self.waiting_since:
                 self.waiting_since = False
+            self._register_first_response(message)
         elif not self.env.context.get("mail_gateway_automated"):
             if not self.waiting_since:
                 self.waiting_since = message.date

@@ -78,6 +78,24 @@ class CrmCase(models.Model):
             self._send_watcher_copy(message)
         return res
 
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        case = self[0]
+        template = case.stage_id.mail_template_id
+        if "stage_id" in changes and template:
+            # the watchers get their copy from the posted message
+            res["stage_id"] = (
+                template,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_comment"
+                    ),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
     def _notify_get_reply_to(self, default=None):
         """Replies go to the section's address, or its nearest parent's."""
         res = {}
@@ -276,7 +294,11 @@ class CrmCase(models.Model):
     def _send_watcher_copy(self, message):
         """Mail every message of the conversation, notes excepted, to the
         watchers who did not get it already."""
-        if not self._is_conversation_message(message):
+        # a stage's template mails the customer too
+        automatic = message.message_type == "auto_comment" and not (
+            message.is_internal or message.subtype_id.internal
+        )
+        if not (automatic or self._is_conversation_message(message)):
             return
         # cheapest first: those who got the mail itself, then the recipients
         # and followers Odoo notifies
