@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -332,8 +331,16 @@ class CrmCaseSection(models.Model):
                     column("section_id"),
                     SQL("COUNT(*)"),
                     SQL("COUNT(*) FILTER (WHERE %s)", open_),
-                    SQL("COUNT(*) FILTER (WHERE %s AND %s IS NULL)", open_, column("user_id")),
-                    SQL("COUNT(*) FILTER (WHERE %s AND %s = '3')", open_, column("priority")),
+                    SQL(
+                        "COUNT(*) FILTER (WHERE %s AND %s IS NULL)",
+                        open_,
+                        column("user_id"),
+                    ),
+                    SQL(
+                        "COUNT(*) FILTER (WHERE %s AND %s = '3')",
+                        open_,
+                        column("priority"),
+                    ),
                     SQL(
                         "COUNT(*) FILTER (WHERE %s AND %s = 'failed')",
                         open_,
@@ -364,9 +371,7 @@ class CrmCaseSection(models.Model):
             total = totals[section.id]
             for name, value in zip(measures, total, strict=False):
                 section[name] = value
-            section.first_response_hours_week = (
-                total[5] / total[6] if total[6] else 0.0
-            )
+            section.first_response_hours_week = total[5] / total[6] if total[6] else 0.0
 
     def _get_ancestor_ids(self):
         """Ids of this section and of all its parents, read from parent_path."""

@@ -53,9 +53,7 @@ class CrmCase(models.Model):
         tracking=True,
         copy=False,
     )
-    sla_paused_since = fields.Datetime(
-        "SLA Paused Since", readonly=True, copy=False
-    )
+    sla_paused_since = fields.Datetime("SLA Paused Since", readonly=True, copy=False)
     sla_first_response_failed = fields.Boolean(readonly=True, copy=False)
     sla_resolution_failed = fields.Boolean(readonly=True, copy=False)
     date_first_response = fields.Datetime(
@@ -141,7 +139,9 @@ class CrmCase(models.Model):
                 dates[target].append(planner.plan(start, hours + waited))
                 if target == "resolution" or not self.date_first_response:
                     dates["at_risk"].append(planner.plan(start, hours * share + waited))
-        return {key: min(filter(None, value), default=False) for key, value in dates.items()}
+        return {
+            key: min(filter(None, value), default=False) for key, value in dates.items()
+        }
 
     @api.depends(
         "sla_deadline_first_response",

@@ -39,8 +39,6 @@ class ResPartner(models.Model):
             "crm_case_sections.crm_case_action"
         )
         action["display_name"] = self.env._("Cases of %s", self.display_name)
-        action["domain"] = [
-            ("partner_id", "child_of", self.commercial_partner_id.id)
-        ]
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"search_default_open": 1, "default_partner_id": self.id}
         return action

@@ -143,9 +143,13 @@ class TestCaseSla(CaseCommon):
         with freeze_time(tuesday(11, 30)):  # 3.5 of 4 hours: past 80 %
             case._cron_update_sla()
             self.assertEqual(case.sla_status, "at_risk")
-            self.assertIn(case, self.env["crm.case"].search([("sla_status", "=", "at_risk")]))
+            self.assertIn(
+                case, self.env["crm.case"].search([("sla_status", "=", "at_risk")])
+            )
             case.with_user(self.user_support).message_post(
-                body="We are on it", message_type="comment", subtype_xmlid="mail.mt_comment"
+                body="We are on it",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
             )
             case.stage_id = self.stage_done
             case.flush_recordset()
@@ -160,11 +164,15 @@ class TestCaseSla(CaseCommon):
         )
         with freeze_time(tuesday(9, 30)):
             case.with_user(self.user_support).message_post(
-                body="Check stock first", message_type="comment", subtype_xmlid="mail.mt_note"
+                body="Check stock first",
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
             )
             case._send_acknowledgements()
             case.message_post(
-                body="Reminder", message_type="comment", subtype_xmlid="mail.mt_comment",
+                body="Reminder",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
                 author_id=self.env.ref("base.partner_root").id,
             )
             case._message_log(body="Stage changed")
@@ -222,7 +230,9 @@ class TestCaseSla(CaseCommon):
         self.assertEqual(case.sla_ids.name, "Support answers in 4 hours")
         self.assertEqual(case.sla_status, "on_time")
         with self.assertRaises(Exception):  # noqa: B017 - AccessError
-            self.env["crm.case.sla"].create({"name": "Mine", "section_id": self.support.id})
+            self.env["crm.case.sla"].create(
+                {"name": "Mine", "section_id": self.support.id}
+            )
 
 
 class TestCaseStageTemplate(CaseCommon):
@@ -242,8 +252,12 @@ class TestCaseStageTemplate(CaseCommon):
         self._flush_tracking()
 
         def mails_of_solved():
-            messages = case.message_ids.filtered(lambda m: "solved" in (m.subject or ""))
-            mails = self.env["mail.mail"].search([("mail_message_id", "in", messages.ids)])
+            messages = case.message_ids.filtered(
+                lambda m: "solved" in (m.subject or "")
+            )
+            mails = self.env["mail.mail"].search(
+                [("mail_message_id", "in", messages.ids)]
+            )
             recipients = mails.mapped("email_to") + mails.recipient_ids.mapped("email")
             return messages, recipients
 
@@ -273,7 +287,10 @@ class TestPartnerCases(CaseCommon):
             [{"name": f"Customer {i}", "is_company": True} for i in range(10)]
         )
         contacts = Partner.create(
-            [{"name": f"Buyer {i}", "parent_id": c.id} for i, c in enumerate(cls.companies)]
+            [
+                {"name": f"Buyer {i}", "parent_id": c.id}
+                for i, c in enumerate(cls.companies)
+            ]
         )
         for partner in cls.companies | contacts:
             cls._new_case(cls.hardware, partner_id=partner.id)
@@ -285,7 +302,9 @@ class TestPartnerCases(CaseCommon):
         counts = self.contacts.with_user(self.user_support).mapped("case_count")
         self.assertEqual(counts, [2] * 10)
         action = self.contacts[0].with_user(self.user_support).action_view_cases()
-        cases = self.env["crm.case"].with_user(self.user_support).search(action["domain"])
+        cases = (
+            self.env["crm.case"].with_user(self.user_support).search(action["domain"])
+        )
         self.assertEqual(len(cases.filtered(lambda c: not c.is_closed)), 2)
         self.assertEqual(len(cases), 3)
 

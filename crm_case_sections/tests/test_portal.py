@@ -342,3 +342,31 @@ class TestPortal(HttpCase):
         )
         self.assertFalse(self.own_case.is_closed)
         self.assertTrue(self.own_case.waiting_since)
+
+    def test_customer_sees_the_service_level_and_expected_answer(self):
+        self.env["crm.case.sla"].create(
+            {
+                "name": "Answer in 4 hours",
+                "section_id": self.support.id,
+                "time_first_response": 4,
+            }
+        )
+        case = self.env["crm.case"].create(
+            {
+                "name": "Valve stuck",
+                "section_id": self.support.id,
+                "partner_id": self.ana.partner_id.id,
+            }
+        )
+        self.assertEqual(case.sla_status, "on_time")
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        page = self.url_open(f"/my/cases/{case.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Answer Expected By", page.text)
+        self.assertIn("On Time", page.text)
+        listing = self.url_open("/my/cases")
+        self.assertIn("On Time", listing.text)
+        # no policy, nothing promised
+        self.assertNotIn(
+            "Answer Expected By", self.url_open(self.own_case.access_url).text
+        )

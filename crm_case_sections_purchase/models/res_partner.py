@@ -36,7 +36,9 @@ class ResPartner(models.Model):
                 for vendor_id in owners:
                     counts[vendor_id] += count
         for partner in self:
-            partner.supplier_case_count = counts[partner._origin.commercial_partner_id.id]
+            partner.supplier_case_count = counts[
+                partner._origin.commercial_partner_id.id
+            ]
 
     def action_view_supplier_cases(self):
         self.ensure_one()

@@ -80,7 +80,9 @@ class TestVendorFollowups(PurchaseCaseCommon):
         self.assertEqual(self.vendor.supplier_case_count, 8)
 
     def test_action_from_a_contact_lists_the_vendor_cases(self):
-        action = self.vendor_contact.with_user(self.user_buyer).action_view_supplier_cases()
+        action = self.vendor_contact.with_user(
+            self.user_buyer
+        ).action_view_supplier_cases()
         cases = self.env["crm.case"].with_user(self.user_buyer).search(action["domain"])
         self.assertEqual(cases, self.vendor_cases)
         self.assertEqual(
