@@ -359,14 +359,6 @@ class CrmCase(models.Model):
         if "stage_id" in vals:
             stage = self.env["crm.case.stage"].browse(vals["stage_id"])
             stage_changes = self._get_sla_stage_values(stage)
-        res = self._write_and_transfer(vals)
-        for case, values in stage_changes.items():
-            super(CrmCase, case).write(values)
-        return res
-
-    def _write_and_transfer(self, vals):
-        """Write ``vals``; a new section, or a type handled elsewhere, moves
-        the cases there and notes who moved them."""
         if vals.get("section_id") and "user_id" not in vals:
             responsible = (
                 self.env["crm.case.section"]
@@ -379,25 +371,29 @@ class CrmCase(models.Model):
             target = self.env["crm.case.section"].browse(vals["section_id"])
             self._check_transfer_target(target)
             self.filtered(lambda case: case.section_id != target)._log_transfer(target)
-        if not vals.get("type_id") or "section_id" in vals:
-            return super().write(vals)
-        # a new type moves the cases outside its handling section there
-        case_type = self.env["crm.case.type"].browse(vals["type_id"])
-        routing = self._get_routing_values(case_type, self.env["crm.case.section"])
-        moved = self.filtered(
-            lambda case: case._get_routing_values(case_type, case.section_id)
-        )
-        if moved:
-            moved._check_transfer_target(routing["section_id"])
-            moved._log_transfer(routing["section_id"], case_type)
-            super(CrmCase, moved).write(
-                {
-                    "section_id": routing["section_id"].id,
-                    "user_id": routing["user_id"].id,
-                    **vals,
-                }
+        moved = self.browse()
+        if vals.get("type_id") and "section_id" not in vals:
+            # a new type moves the cases outside its handling section there
+            case_type = self.env["crm.case.type"].browse(vals["type_id"])
+            routing = self._get_routing_values(case_type, self.env["crm.case.section"])
+            moved = self.filtered(
+                lambda case: case._get_routing_values(case_type, case.section_id)
             )
-        return super(CrmCase, self - moved).write(vals) if self - moved else True
+            if moved:
+                moved._check_transfer_target(routing["section_id"])
+                moved._log_transfer(routing["section_id"], case_type)
+                super(CrmCase, moved).write(
+                    {
+                        "section_id": routing["section_id"].id,
+                        "user_id": routing["user_id"].id,
+                        **vals,
+                    }
+                )
+        if self - moved:
+            super(CrmCase, self - moved).write(vals)
+        for case, values in stage_changes.items():
+            super(CrmCase, case).write(values)
+        return True
 
     def _check_transfer_target(self, section):
         """A user may hand the cases he works to any department of his

@@ -75,7 +75,6 @@ class CrmCase(models.Model):
         aggregator="avg",
     )
     working_hours_waiting = fields.Float(
-        "Working Hours Waiting",
         readonly=True,
         copy=False,
         aggregator="avg",

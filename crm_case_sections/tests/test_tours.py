@@ -168,3 +168,46 @@ class TestHandoverTours(HttpCase):
             "by Lea Leaf",
             self._notes(self.login_case),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewTours(HttpCase):
+    """The sections tree and the departments' overview, as a member of
+    Customer Care, in English and in Spanish."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.member = mail_new_test_user(
+            cls.env,
+            login="tour_care",
+            password="tour_care_pwd",
+            name="Carla Care",
+            groups="base.group_user,crm_case_sections.group_case_user",
+        )
+        Section = cls.env["crm.case.section"]
+        cls.care = Section.create(
+            {"name": "Care", "member_ids": [(6, 0, cls.member.ids)]}
+        )
+        cls.printers = Section.create({"name": "Printers", "parent_id": cls.care.id})
+        Case = cls.env["crm.case"]
+        Case.create(
+            [
+                {"name": "Toner leak", "section_id": cls.printers.id, "priority": "3"},
+                {"name": "Paper jam", "section_id": cls.printers.id},
+                {"name": "Login fails", "section_id": cls.care.id},
+            ]
+        )
+
+    def test_tree_and_overview(self):
+        self.assertEqual(self.care.open_case_count, 3)
+        self.assertEqual(self.care.urgent_case_count, 1)
+        self.start_tour("/odoo", "crm_case_sections_overview_tour", login="tour_care")
+
+    def test_tree_and_overview_in_spanish(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_case_sections"], ["es_ES"], overwrite=True
+        )
+        self.member.lang = "es_ES"
+        self.start_tour("/odoo", "crm_case_sections_overview_tour_es", login="tour_care")
