@@ -8,6 +8,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     supplier_case_count = fields.Integer(
+        "Supplier Follow-ups",
         compute="_compute_supplier_case_count",
         groups="crm_case_sections.group_case_user",
         help="Cases of this vendor and its contacts, and cases whose related "

@@ -58,10 +58,10 @@ function overviewSteps(labels) {
 
 registry.category("web_tour.tours").add("crm_case_sections_overview_tour", {
     url: "/odoo",
-    steps: () => overviewSteps({ open: "open", urgent: "Urgent" }),
+    steps: () => overviewSteps({ open: "open", urgent: "urgent" }),
 });
 
 registry.category("web_tour.tours").add("crm_case_sections_overview_tour_es", {
     url: "/odoo",
-    steps: () => overviewSteps({ open: "abiertos", urgent: "Urgentes" }),
+    steps: () => overviewSteps({ open: "abiertos", urgent: "urgentes" }),
 });
