@@ -210,4 +210,6 @@ class TestOverviewTours(HttpCase):
             ["crm_case_sections"], ["es_ES"], overwrite=True
         )
         self.member.lang = "es_ES"
-        self.start_tour("/odoo", "crm_case_sections_overview_tour_es", login="tour_care")
+        self.start_tour(
+            "/odoo", "crm_case_sections_overview_tour_es", login="tour_care"
+        )
