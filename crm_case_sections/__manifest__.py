@@ -24,6 +24,7 @@
         "views/crm_case_stage_views.xml",
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
+        "views/crm_case_mail_quarantine_views.xml",
         "views/menus.xml",
     ],
     "demo": [
