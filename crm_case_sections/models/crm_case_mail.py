@@ -5,6 +5,8 @@ threading, watchers."""
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import email_normalize, email_normalize_all, email_split
@@ -81,7 +83,8 @@ class CrmCase(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=responsible.id,
                 summary=self.env._("Review a reply from a non-participant"),
-                note=self.env._(
+                note=Markup("<p>%s</p>")
+                % self.env._(
                     "%(sender)s answered this case by e-mail without being its "
                     "customer, a watcher or a follower. The addresses in copy "
                     "were not added to the watchers.",

@@ -132,8 +132,10 @@ class CrmCaseMailQuarantine(models.Model):
         for mail in self:
             raw = base64.b64decode(mail.raw_message or b"")
             try:
+                # sudo: as the mail server's delivery would, the routes then
+                # act as the alias' user
                 with self.env.cr.savepoint():
-                    self.env["mail.thread"].with_context(
+                    self.env["mail.thread"].sudo().with_context(
                         mail_gateway_no_quarantine=True
                     ).message_process(mail.model or False, raw)
             except INFRASTRUCTURE_ERRORS:
