@@ -353,6 +353,7 @@ class CrmCase(models.Model):
                 for case in cases
             ]
         self.env["mail.mail"].sudo().create(values_list)
+        self._send_mail_queue_soon()
 
     @api.model
     def _is_conversation_message(self, message):
@@ -387,6 +388,13 @@ class CrmCase(models.Model):
                 "auto_delete": True,
             }
         )
+        self._send_mail_queue_soon()
+
+    @api.model
+    def _send_mail_queue_soon(self):
+        """Queued mail leaves with the next run of the mail queue, which Odoo
+        schedules hourly: run it now."""
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     @api.model
     def _cron_send_acknowledgements(self, batch_size=200):
