@@ -24,6 +24,7 @@ from mailstack import MailStack, free_port  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MAILGATE = REPO / "crm_case_sections" / "static" / "scripts" / "odoo-mailgate.py"
+ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo-18.0")
 ODOO_DOMAIN = "odoo.test"
 IMAP_DOMAIN = "mailbox.test"
 MAILBOXES = [
@@ -31,6 +32,7 @@ MAILBOXES = [
     "luis@customer.test",
     "quality@customer.test",
     "carl@customer.test",
+    "dora@customer.test",
     "robot@customer.test",
     "sergio@staff.test",
     f"orders@{IMAP_DOMAIN}",
@@ -66,8 +68,8 @@ class OdooServer:
     def command(self, *extra):
         return [
             os.environ["VENV"] + "/bin/python",
-            os.environ["ODOO_SRC"] + "/odoo-bin",
-            f"--addons-path={os.environ['ADDONS_PATH']}",
+            f"{ODOO_SRC}/odoo-bin",
+            f"--addons-path={ODOO_SRC}/addons,{ODOO_SRC}/odoo/addons,{REPO}",
             f"--database={self.database}",
             f"--db-filter=^{self.database}$",
             *extra,
@@ -248,6 +250,12 @@ def _configure(server, stack):
         [("module", "=", "crm_case_sections"), ("name", "=", "group_case_user")],
         fields=["res_id"],
     )[0]["res_id"]
+    partner_manager = admin(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "base"), ("name", "=", "group_partner_manager")],
+        fields=["res_id"],
+    )[0]["res_id"]
     sergio = admin(
         "res.users",
         "create",
@@ -256,7 +264,9 @@ def _configure(server, stack):
             "login": RESPONSIBLE[0],
             "password": RESPONSIBLE[1],
             "email": "sergio@staff.test",
-            "groups_id": [(4, user_group)],
+            # Contact Creation: the chatter needs it to write to a customer
+            # who is only an e-mail address (mail's /mail/message/post)
+            "groups_id": [(4, user_group), (4, partner_manager)],
             "notification_type": "email",
         },
     )
