@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mailstack import MailStack, free_port  # noqa: E402
+from mailstack import MailStack, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 MAILGATE = REPO / "crm_case_sections" / "static" / "scripts" / "odoo-mailgate.py"
@@ -154,7 +154,13 @@ class Rpc:
             f"http://127.0.0.1:{self.server.port}/xmlrpc/2/object", allow_none=True
         )
         return proxy.execute_kw(
-            self.server.database, self.uid, self.password, model, method, list(args), kwargs
+            self.server.database,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
+            kwargs,
         )
 
 
@@ -220,17 +226,25 @@ class Door:
             fields=["res_id"],
         )[0]["res_id"]
         now = datetime.utcnow() - timedelta(seconds=1)
-        self.admin("ir.cron", "write", [cron_id], {"nextcall": f"{now:%Y-%m-%d %H:%M:%S}"})
+        self.admin(
+            "ir.cron", "write", [cron_id], {"nextcall": f"{now:%Y-%m-%d %H:%M:%S}"}
+        )
 
-    def cases(self, domain, fields=("number", "name", "section_id", "email_from", "email_cc")):
+    def cases(
+        self, domain, fields=("number", "name", "section_id", "email_from", "email_cc")
+    ):
         return self.admin("crm.case", "search_read", domain, fields=list(fields))
 
 
 def _configure(server, stack):
     admin = Rpc(server, *ADMIN)
-    company_id = admin("res.users", "read", [admin.uid], ["company_id"])[0]["company_id"][0]
+    company_id = admin("res.users", "read", [admin.uid], ["company_id"])[0][
+        "company_id"
+    ][0]
     domain_id = admin(
-        "mail.alias.domain", "create", {"name": ODOO_DOMAIN, "company_ids": [(4, company_id)]}
+        "mail.alias.domain",
+        "create",
+        {"name": ODOO_DOMAIN, "company_ids": [(4, company_id)]},
     )
     admin("res.company", "write", [company_id], {"alias_domain_id": domain_id})
     imap_domain_id = admin("mail.alias.domain", "create", {"name": IMAP_DOMAIN})

@@ -48,7 +48,8 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 odoo      unix  -       n       n       -       {pipe_limit}       pipe
-  flags=DR user=nobody argv={python} {mailgate} -d {database} -u {uid} -p {password} --host 127.0.0.1 --port ${{nexthop}}
+  flags=DR user=nobody argv={python} {mailgate} -d {database}
+  -u {uid} -p {password} --host 127.0.0.1 --port ${{nexthop}}
 """
 MAIN_CF = """\
 compatibility_level = 3.6
@@ -211,7 +212,9 @@ class MailStack:
         (self.postfix_dir / "main.cf").write_text(MAIN_CF.format(**values))
         (self.postfix_dir / "master.cf").write_text(MASTER_CF.format(**values))
         (self.postfix_dir / "mailboxes").write_text(
-            "".join(f"{address} {self._maildir(address)}/\n" for address in self.mailboxes)
+            "".join(
+                f"{address} {self._maildir(address)}/\n" for address in self.mailboxes
+            )
         )
         (self.postfix_dir / "transport").write_text(
             f"{self.odoo_domain} odoo:{self.odoo_port}\n"

@@ -14,5 +14,12 @@ if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
 fi
 echo "run: Odoo on http://localhost:$PORT — log in as admin / admin (manager),"
 echo "     support / support or demo / demo (case users); Ctrl-C stops it."
+WORKERS=${WORKERS:-0}
+[[ "$WORKERS" =~ ^[0-9]+$ ]] || { echo "error: WORKERS must be a number of worker processes." >&2; exit 1; }
+if (( WORKERS > 0 )); then
+    # prefork: HTTP workers, a cron worker, and the websocket (gevent) process
+    echo "run: $WORKERS HTTP workers; websocket on port ${GEVENT_PORT:-8072}, proxied by Odoo"
+fi
 exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-    --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn
+    --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn \
+    --workers="$WORKERS" --gevent-port="${GEVENT_PORT:-8072}"
