@@ -195,10 +195,11 @@ class Door:
             assert code == 250, answer
         return re.search(rb"queued as (\w+)", answer)[1].decode()
 
-    def delivered(self, queue_id, timeout=180):
-        """Wait for Postfix to finish with ``queue_id``; return its status."""
+    def delivered(self, queue_id, recipient=None, timeout=180):
+        """Wait for Postfix to finish with ``queue_id`` (for ``recipient``);
+        return its status."""
         return wait_until(
-            lambda: self.stack.delivery_status(queue_id),
+            lambda: self.stack.delivery_status(queue_id, recipient),
             timeout=timeout,
             message=f"Postfix to deliver {queue_id}",
         )

@@ -293,11 +293,13 @@ class MailStack:
         path = self.root / "maillog"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def delivery_status(self, queue_id):
-        """The final status of the delivery of ``queue_id`` to Odoo or a
-        mailbox: sent, bounced, deferred; None while in progress."""
+    def delivery_status(self, queue_id, recipient=None):
+        """The final status of the delivery of ``queue_id`` (to
+        ``recipient``) to Odoo or a mailbox: sent, bounced, deferred; None
+        while in progress."""
+        to = re.escape(recipient) if recipient else "[^>]*"
         found = re.findall(
-            rf" {re.escape(queue_id)}: to=<[^>]*>.*? status=(\w+)", self.maillog()
+            rf" {re.escape(queue_id)}: to=<{to}>.*? status=(\w+)", self.maillog()
         )
         return found[-1] if found else None
 

@@ -129,7 +129,7 @@ def test_3_customer_answer_and_responsible_answer_reach_everyone(door):
     queue_id = door.send(
         reply.as_bytes(), "ana@customer.test", [*to, "quality@customer.test"]
     )
-    assert door.delivered(queue_id) == "sent"
+    assert door.delivered(queue_id, SUPPORT) == "sent"
     # the answer is on the same case, no second case
     messages = door.admin(
         "mail.message",

@@ -38,10 +38,14 @@ if [[ ! -f "$stamp" ]]; then
 fi
 # The multi-worker server (make run WORKERS=4) runs its websocket process on
 # gevent: Odoo's pins for this Python, from their wheels.
-if ! "$VENV/bin/python" -c 'import gevent, greenlet' 2>/dev/null; then
+# gevent loads its plugins through pkg_resources, which with setuptools<70
+# does not find zope.* distributions of the newer dist-info naming: pin the
+# last releases named the old way.
+if ! "$VENV/bin/python" -c 'import pkg_resources; pkg_resources.require("gevent")' 2>/dev/null; then
     echo "setup: installing gevent and greenlet for the multi-worker server"
-    grep -E '^(gevent|greenlet)' "$ODOO_SRC/requirements.txt" > "$VENV/gevent-requirements.txt"
-    "$VENV/bin/pip" install -q --only-binary=gevent,greenlet -r "$VENV/gevent-requirements.txt" \
+    { grep -E '^(gevent|greenlet)' "$ODOO_SRC/requirements.txt"
+      echo "zope.interface==6.4.post2"; echo "zope.event==5.0"; } > "$VENV/gevent-requirements.txt"
+    "$VENV/bin/pip" install -q --only-binary=:all: -r "$VENV/gevent-requirements.txt" \
         || die "could not install gevent and greenlet wheels for Python 3.11 (pip above)."
 fi
 # Make `import odoo` work for pytest-odoo without copying the source.
