@@ -3,6 +3,8 @@
 a throwaway Postfix and Dovecot on loopback, customers' mailboxes read over
 IMAP. Run by tools/test.sh after the Odoo tests; a skipped test fails."""
 
+import email
+import email.policy
 import os
 import re
 import signal
@@ -51,6 +53,20 @@ def wait_until(condition, timeout=60, interval=0.3, message="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+def readable_text(raw):
+    """The subject and the decoded text parts of a raw mail, as a reader
+    sees them."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    texts = [str(message["Subject"] or "")]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            try:
+                texts.append(part.get_content())
+            except (LookupError, ValueError):
+                texts.append(part.get_payload(decode=True).decode("utf-8", "replace"))
+    return "\n".join(texts)
 
 
 class OdooServer:
@@ -212,7 +228,7 @@ class Door:
             messages = [
                 raw
                 for raw in self.stack.messages(address)
-                if contains is None or contains.encode() in raw
+                if contains is None or contains in readable_text(raw)
             ]
             return messages if len(messages) >= count else None
 
