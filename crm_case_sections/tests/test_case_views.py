@@ -49,7 +49,8 @@ class TestCaseViews(CaseCommon):
         menus = self.env["ir.ui.menu"].search([("id", "child_of", root.id)])
         menus |= self.env.ref("crm_case_sections.menu_crm_case_opportunity")
         actions = [menu.action for menu in menus if menu.action]
-        self.assertEqual(len(actions), 9)
+        # Unprocessed Mail included
+        self.assertEqual(len(actions), 10)
         for action in actions:
             values = action._get_action_dict()
             model = self.env[values["res_model"]].with_user(self.user_manager)
