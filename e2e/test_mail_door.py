@@ -340,7 +340,20 @@ def test_6_odoo_killed_during_fetch_loses_and_doubles_nothing(door):
     door.server.kill9()
     at_kill = door.sql(count, [section])[0][0]
     assert at_kill < 50, "killed before the end of the mailbox"
+    # while Odoo is down, the mail server keeps what arrives and retries it
+    waiting = new_mail(
+        "ana@customer.test", SUPPORT, "Sent while Odoo was down", "Hello?"
+    )
+    queue_id = door.send(waiting.as_bytes(), "ana@customer.test", [SUPPORT])
+    assert door.delivered(queue_id, SUPPORT) == "deferred"
     door.server.start()
+    door.stack.flush()
+    assert wait_until(
+        lambda: door.stack.delivery_status(queue_id, SUPPORT) == "sent",
+        timeout=120,
+        message="Postfix to retry the deferred mail",
+    )
+    assert len(door.cases([("name", "=", "Sent while Odoo was down")])) == 1
     door.run_cron("mail.ir_cron_mail_gateway_action")
     wait_until(
         lambda: door.stack.unseen_count(bulk) == 0,
