@@ -14,7 +14,7 @@ lint:  ## ruff, pylint-odoo, XML and .po validity
 test:  ## Lint, then every Odoo test of the addon on a fresh database
 	@bash tools/test.sh
 
-run:  ## Odoo on http://localhost:8069 with the addon and its demo data
+run:  ## Odoo on http://localhost:8069 with the addon and its demo data; WORKERS=4 for prefork
 	@bash tools/run.sh
 
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases

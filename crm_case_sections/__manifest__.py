@@ -34,6 +34,7 @@
         "views/res_partner_views.xml",
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
+        "views/crm_case_mail_quarantine_views.xml",
         "views/menus.xml",
     ],
     "demo": [

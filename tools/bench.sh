@@ -9,7 +9,11 @@
 #   crm_case_sections alone. BENCH_CRONS_JSON=FILE writes the figures. Then,
 #   on those cases, service levels: deadlines of 10,000 new cases, the cron
 #   over 20,000 cases at risk, the departments' overview.
-# BENCH_ONLY=gateway or BENCH_ONLY=crons runs only one of them.
+# - the real path: SMTP submission to Postfix, its pipe to the mailgate
+#   script, XML-RPC into odoo-bin with 1, 2 and 4 workers, 8 concurrent
+#   senders (BENCH_SENDERS), BENCH_REAL_N mails per run (default 200), until
+#   every case is committed. BENCH_REAL_JSON=FILE writes the figures.
+# BENCH_ONLY=gateway, crons or realpath runs only one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -18,7 +22,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-300}
 CASES=${BENCH_CASES:-1000000}
 ONLY=${BENCH_ONLY:-}
-[[ "$ONLY" =~ ^(|gateway|crons)$ ]] || { echo "error: BENCH_ONLY must be gateway or crons." >&2; exit 1; }
+[[ "$ONLY" =~ ^(|gateway|crons|realpath)$ ]] || { echo "error: BENCH_ONLY must be gateway, crons or realpath." >&2; exit 1; }
 CACHE=${BENCH_CACHE:-$HOME/.cache/crm_case_sections/bench}
 OCA_ADDONS="$CACHE/addons"
 DB=ccs_bench_$$
@@ -102,7 +106,18 @@ bench_crons() {
     echo "bench: crons done in $(( $(date +%s) - started )) s (install $(( installed - started )) s)"
 }
 
+# Postfix, Dovecot and odoo-bin as in production, one database dropped on exit.
+bench_realpath() {
+    local started
+    started=$(date +%s)
+    "$VENV/bin/python" bench/bench_realpath.py -n "${BENCH_REAL_N:-200}" \
+        --senders "${BENCH_SENDERS:-8}" --workers "${BENCH_WORKERS:-1,2,4}" \
+        ${BENCH_REAL_JSON:+--json "$BENCH_REAL_JSON"}
+    echo "bench: real path done in $(( $(date +%s) - started )) s"
+}
+
 started=$(date +%s)
-[[ "$ONLY" == crons ]] || bench_gateway
-[[ "$ONLY" == gateway ]] || bench_crons
+[[ -n "$ONLY" && "$ONLY" != gateway ]] || bench_gateway
+[[ -n "$ONLY" && "$ONLY" != crons ]] || bench_crons
+[[ -n "$ONLY" && "$ONLY" != realpath ]] || bench_realpath
 echo "bench: done in $(( $(date +%s) - started )) s"

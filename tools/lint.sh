@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 ADDONS=$(ls -d */__manifest__.py | xargs -n1 dirname)
-"$VENV/bin/ruff" check $ADDONS tools bench conftest.py
-"$VENV/bin/ruff" format --check $ADDONS tools bench conftest.py
+"$VENV/bin/ruff" check $ADDONS tools bench e2e conftest.py
+"$VENV/bin/ruff" format --check $ADDONS tools bench e2e conftest.py
 "$VENV/bin/pylint" --rcfile=.pylintrc $ADDONS
 "$VENV/bin/python" tools/check_files.py $ADDONS
 echo "lint: clean"

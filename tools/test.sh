@@ -68,6 +68,16 @@ psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '
     update ir_sequence set prefix = 'C' where code = 'crm.case';"
 echo "test: updated twice, user changes kept, no warning"
 
+# The mail door end to end, against a real Odoo server process on a database
+# of its own, a throwaway Postfix and Dovecot on loopback (e2e/conftest.py).
+# E2E=0 leaves it out of a partial run (-k ...); make test always runs it.
+if [[ "${E2E:-1}" != 0 ]]; then
+    echo "test: the mail door end to end: Postfix, Dovecot, odoo-bin"
+    e2e_started=$(date +%s)
+    (cd e2e && "$VENV/bin/python" -m pytest -c pytest.ini --rootdir=. ${E2E_ARGS:-} .)
+    echo "test: end-to-end mail tests done in $(( $(date +%s) - e2e_started )) s"
+fi
+
 echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
 # loader from running every installed module's tests itself: pytest collects.
