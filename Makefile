@@ -28,10 +28,13 @@ run:  ## Odoo on http://localhost:8069 with the addon, Purchase and demo data (L
 demo-db:  ## Only create or update the database of `make run` (LANG=es: in Spanish)
 	@$(RUN_ENV) RUN_PREPARE_ONLY=1 bash tools/run.sh
 
+shell:  ## Odoo's Python shell on the database of `make run` (a script on stdin runs)
+	@$(RUN_ENV) bash tools/shell.sh
+
 docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 	@$(RUN_ENV) bash tools/docs.sh
 
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
-.PHONY: help setup lint test run demo-db docs bench
+.PHONY: help setup lint test run demo-db shell docs bench

@@ -32,6 +32,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
+    "--disable-features=BackForwardCache",
     "--force-device-scale-factor=1",
     "--remote-allow-origins=*",
     "--remote-debugging-port=0",
@@ -69,6 +70,9 @@ class Browser:
         self.events = []
         for domain in ("Page", "Runtime", "Network"):
             self.send(f"{domain}.enable")
+        # no live bus: a page of the screenshots has nothing to be told, and a
+        # bus reconnecting between pages warns that the page is out of date
+        self.send("Network.setBlockedURLs", urls=["*/websocket*"])
         self.send(
             "Emulation.setDeviceMetricsOverride",
             width=WIDTH,
@@ -119,10 +123,19 @@ class Browser:
         )
         return response.cookies["session_id"]
 
-    def open(self, url, selector, texts=(), timeout=60):
-        """Load the page and wait until it shows ``selector`` and ``texts``."""
+    def open(self, url, selector, texts=(), click=None):
+        """Load the page and wait until it shows ``selector`` and ``texts``;
+        with ``click``, wait for that element, click it, then wait."""
         self.events.clear()
+        self.url = url
         self.send("Page.navigate", url=url)
+        if click:
+            self.wait(click)
+            self.evaluate(f"document.querySelector({json.dumps(click)}).click()")
+        self.wait(selector, texts)
+
+    def wait(self, selector, texts=(), timeout=60):
+        url = self.url
         deadline = time.time() + timeout
         check = f"""(() => {{
             const body = document.body ? document.body.innerText : "";
@@ -132,8 +145,11 @@ class Browser:
             if (document.readyState !== "complete") return null;
             if (!document.querySelector({json.dumps(selector)})) return null;
             if (document.querySelector(".o_loading_indicator, .o_blockUI")) return null;
+            // what the page shows: its text and the values of its inputs
+            const inputs = [...document.querySelectorAll("input, textarea")];
+            const shown = [body, ...inputs.map((input) => input.value)].join("\\n");
             const texts = {json.dumps(list(texts))};
-            return texts.every((text) => body.includes(text)) ? "ok" : null;
+            return texts.every((text) => shown.includes(text)) ? "ok" : null;
         }})()"""
         while time.time() < deadline:
             self._raise_page_errors(url)
@@ -180,7 +196,7 @@ class Browser:
     def screenshot(self, path):
         data = self.send("Page.captureScreenshot", format="png")["data"]
         Path(path).write_bytes(base64.b64decode(data))
-        print(f"docs: {path}")
+        print(f"docs: {path}", flush=True)
 
 
 def call(base_url, session, model, method, *args, **kwargs):
@@ -202,10 +218,10 @@ def main(base_url, database, output):
     browser = Browser()
     try:
         session = browser.login(base_url, database, "admin")
-        admin = call(
-            base_url, session, "res.users", "search", [("login", "=", "admin")]
-        )
-        call(base_url, session, "res.users", "write", admin, {"lang": "en_US"})
+        # the manager and the customer in English, the support agent in Spanish
+        logins = [("login", "in", ["admin", "carmen"])]
+        english = call(base_url, session, "res.users", "search", logins)
+        call(base_url, session, "res.users", "write", english, {"lang": "en_US"})
         [case] = call(
             base_url,
             session,
@@ -224,8 +240,9 @@ def main(base_url, database, output):
 
         browser.open(
             f"{action}.crm_case_action/{case}",
-            ".o_form_view [name=email_cc] .o_input, .o_form_view [name=email_cc] span",
-            ["Watchers", "quality@example.com", "Channel", "E-mail"],
+            ".o_form_view [name=email_cc]",
+            ["Watchers", "quality@example.com", "Channel", "Email"],
+            click=".o_notebook a[name=extra]",
         )
         browser.screenshot(f"{output}/case-form.png")
 
@@ -265,6 +282,7 @@ def main(base_url, database, output):
             f"{action}.crm_case_action/{case}",
             ".o_form_view [name=email_cc]",
             ["Observadores", "Canal", "Ayuda en línea"],
+            click=".o_notebook a[name=extra]",
         )
         browser.screenshot(f"{output}/case-form-es.png")
     except PageError as error:
