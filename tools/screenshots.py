@@ -218,16 +218,17 @@ def main(base_url, database, output):
     browser = Browser()
     try:
         session = browser.login(base_url, database, "admin")
-        # the manager and the customer in English, the support agent in Spanish
+        # the manager and the customer in English
         logins = [("login", "in", ["admin", "carmen"])]
         english = call(base_url, session, "res.users", "search", logins)
         call(base_url, session, "res.users", "write", english, {"lang": "en_US"})
+        # the case of the README's walk-through, with watchers and channel
         [case] = call(
             base_url,
             session,
             "crm.case",
             "search",
-            [("name", "=", "Drum heater does not switch off")],
+            [("name", "=", "No access to the portal to follow our orders")],
         )
         action = f"{base_url}/odoo/action-crm_case_sections"
 
@@ -241,7 +242,7 @@ def main(base_url, database, output):
         browser.open(
             f"{action}.crm_case_action/{case}",
             ".o_form_view [name=email_cc]",
-            ["Watchers", "quality@example.com", "Channel", "Email"],
+            ["Watchers", "taller@talleres-sur.example.com", "Channel", "Escalated"],
             click=".o_notebook a[name=extra]",
         )
         browser.screenshot(f"{output}/case-form.png")
@@ -276,12 +277,16 @@ def main(base_url, database, output):
         )
         browser.screenshot(f"{output}/portal-my-cases.png")
 
-        # the support agent, who speaks Spanish in the demo of `make run LANG=es`
-        browser.login(base_url, database, "support")
+        # the manager in Spanish, as `make run LANG=es` leaves him
+        session = browser.login(base_url, database, "admin")
+        admin = call(
+            base_url, session, "res.users", "search", [("login", "=", "admin")]
+        )
+        call(base_url, session, "res.users", "write", admin, {"lang": "es_ES"})
         browser.open(
             f"{action}.crm_case_action/{case}",
             ".o_form_view [name=email_cc]",
-            ["Observadores", "Canal", "Ayuda en línea"],
+            ["Observadores", "Canal", "Ayuda en línea", "Hecho"],
             click=".o_notebook a[name=extra]",
         )
         browser.screenshot(f"{output}/case-form-es.png")
