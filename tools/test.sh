@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Lint, install the addons with demo data on a fresh database, run all their
-# Odoo tests through pytest-odoo, drop the database. Never skips Odoo tests:
-# a missing Odoo, PostgreSQL or Chromium is an error.
+# Lint, check the demo of `make run`, install the addons with demo data on a
+# fresh database, run all their Odoo tests through pytest-odoo, drop the
+# database. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the first two. Never
+# skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -19,6 +20,10 @@ if [[ -z "${SKIP_LINT:-}" ]]; then
     bash tools/lint.sh
     # the .pot must match a fresh export, es.po must translate all of it
     bash tools/i18n.sh --check
+fi
+if [[ -z "${SKIP_DEMO_CHECK:-}" ]]; then
+    # make run and make run LANG=es, on a database of their own
+    bash tools/check_demo.sh
 fi
 
 # Install (-i) or update (-u) modules; fail on any warning the addons log.
