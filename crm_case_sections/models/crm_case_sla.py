@@ -152,7 +152,10 @@ class WorkingTimePlanner:
     def _ensure(self, start, stop):
         if self.start is None or start < self.start or stop > self.stop:
             begin = min(start, self.start or start)
-            self._load(begin - timedelta(days=1), max(stop, self.stop or stop))
+            # a horizon ahead: the next case, opened a moment later, needs
+            # no new read of the calendar
+            end = max(stop, self.stop or stop) + self.HORIZON
+            self._load(begin - timedelta(days=1), end)
 
     def _hours_at(self, moment):
         """Working hours from the loaded start to ``moment``."""
