@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prepare everything `make test` and `make run` need: a cached virtualenv with
-# Odoo 18.0 and the test/lint tools, a running PostgreSQL with a role for the
+# Prepare everything `make test` and `make run` need: two cached virtualenvs
+# with Odoo 18.0 (one with the test/lint tools, one with the test runner only
+# for the addons' wheels), a running PostgreSQL with a role for the
 # current OS user, and Chromium for the browser tours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,25 +22,37 @@ fi
 grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" \
     || die "$ODOO_SRC is not an Odoo 18.0 source tree (odoo/release.py says otherwise)."
 
-# --- virtualenv (cached by the hash of what goes into it) ----------------------
-stamp="$VENV/.crm_case_sections-$(cat "$ODOO_SRC/requirements.txt" tools/requirements-dev.txt | sha1sum | cut -c1-12)"
-if [[ ! -f "$stamp" ]]; then
-    echo "setup: building the virtualenv in $VENV (a few minutes, once)"
-    rm -rf "$VENV"
-    python3.11 -m venv "$VENV" || die "python3.11 with venv is needed to build the virtualenv."
-    "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools<70"
-    # Odoo's pins, less what tests never need and what does not build here.
-    grep -v -E '^(python-ldap|gevent|greenlet)' "$ODOO_SRC/requirements.txt" \
-        | sed -E 's/^cbor2==5\.4\.2/cbor2==5.6.2/' > "$VENV/odoo-requirements.txt"
-    "$VENV/bin/pip" install -q --no-build-isolation -r "$VENV/odoo-requirements.txt"
-    "$VENV/bin/pip" install -q -r tools/requirements-dev.txt
-    touch "$stamp"
-fi
-# Make `import odoo` work for pytest-odoo without copying the source.
-site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "$ODOO_SRC" > "$site/odoo-src.pth"
-"$VENV/bin/python" -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' \
-    || die "the virtualenv cannot import Odoo 18.0 from $ODOO_SRC."
+# --- virtualenvs (each cached by the hash of what goes into it) ---------------
+# $VENV: Odoo's requirements, the test runner and the lint tools; `make run`,
+# `make lint` and the i18n checks use it with the addons of the checkout.
+# $VENV_WHEELS: Odoo's requirements and the test runner only; `make test`
+# installs the addons' wheels into it and runs their tests from there.
+build_venv() {  # directory, requirement files
+    local dir=$1 stamp site
+    shift
+    stamp="$dir/.crm_case_sections-$(cat "$ODOO_SRC/requirements.txt" "$@" | sha1sum | cut -c1-12)"
+    if [[ ! -f "$stamp" ]]; then
+        echo "setup: building the virtualenv in $dir (a few minutes, once)"
+        rm -rf "$dir"
+        python3.11 -m venv "$dir" || die "python3.11 with venv is needed to build the virtualenv."
+        "$dir/bin/pip" install -q --upgrade pip wheel "setuptools<70"
+        # Odoo's pins, less what tests never need and what does not build here.
+        grep -v -E '^(python-ldap|gevent|greenlet)' "$ODOO_SRC/requirements.txt" \
+            | sed -E 's/^cbor2==5\.4\.2/cbor2==5.6.2/' > "$dir/odoo-requirements.txt"
+        "$dir/bin/pip" install -q --no-build-isolation -r "$dir/odoo-requirements.txt"
+        for requirements in "$@"; do
+            "$dir/bin/pip" install -q -r "$requirements"
+        done
+        touch "$stamp"
+    fi
+    # Make `import odoo` work for pytest-odoo without copying the source.
+    site=$("$dir/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    echo "$ODOO_SRC" > "$site/odoo-src.pth"
+    "$dir/bin/python" -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' \
+        || die "the virtualenv $dir cannot import Odoo 18.0 from $ODOO_SRC."
+}
+build_venv "$VENV" tools/requirements-test.txt tools/requirements-dev.txt
+build_venv "$VENV_WHEELS" tools/requirements-test.txt
 
 # --- PostgreSQL ----------------------------------------------------------------
 tools/pg.sh
@@ -54,4 +67,4 @@ if ! command -v chromium >/dev/null 2>&1; then
         die "Chromium is missing: install the 'chromium' package; the browser tours need it."
     fi
 fi
-echo "setup: ready (Odoo $ODOO_SRC, virtualenv $VENV, PostgreSQL on, $(chromium --version 2>/dev/null))"
+echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null))"
