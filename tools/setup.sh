@@ -54,6 +54,21 @@ build_venv() {  # directory, requirement files
 build_venv "$VENV" tools/requirements-test.txt tools/requirements-dev.txt
 build_venv "$VENV_WHEELS" tools/requirements-test.txt
 
+# --- lint hooks --------------------------------------------------------------
+# prettier, the one hook that is not a Python tool of the virtualenv, comes from
+# the npm registry once: `make lint` then runs offline.
+if ! command -v npm >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing Node.js and npm for prettier"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+            || die "could not install Node.js and npm (apt-get install nodejs npm); the XML lint needs them."
+    else
+        die "npm is missing: install the 'nodejs' and 'npm' packages; the XML lint needs them."
+    fi
+fi
+PATH="$VENV/bin:$PATH" "$VENV/bin/pre-commit" install-hooks >/dev/null \
+    || die "pre-commit could not prepare its hooks (prettier from the npm registry)."
+
 # --- PostgreSQL ----------------------------------------------------------------
 tools/pg.sh
 
