@@ -103,11 +103,15 @@ echo "test: updated twice, user changes kept, no warning"
 echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
 # loader from running every installed module's tests itself: pytest collects,
-# from the installed wheels. The repository's conftest.py (Odoo's HTTP server
-# for the tours, a skipped test fails) lies outside them: -p loads it.
-"$PYTHON" -m pytest -p no:cacheprovider -p conftest \
+# from the installed wheels, named from their directory. The repository's
+# conftest.py (Odoo's HTTP server for the tours, a skipped test fails) lies
+# outside them: -p loads it, alone on the Python path with the checkout off it.
+mkdir "$TMP/plugins"
+ln -s "$PWD/conftest.py" "$TMP/plugins/conftest.py"
+cd "$RUN_SITE/odoo/addons"
+PYTHONPATH="$TMP/plugins" "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" \
     --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
     --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
     --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
-    "$@" "$RUN_SITE/odoo/addons/$ADDON/tests" "$RUN_SITE/odoo/addons/$BRIDGE/tests"
+    "$@" "$ADDON/tests" "$BRIDGE/tests"
