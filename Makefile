@@ -2,8 +2,16 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# `make run LANG=es`: LANG given on make's command line is the demo's language,
+# not the locale that LANG also names in the environment, which the scripts
+# then get back as C.UTF-8.
+ifeq ($(origin LANG),command line)
+export RUN_LANG := $(LANG)
+RUN_ENV := LANG=C.UTF-8
+endif
+
 help:  ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
 
 setup:  ## Virtualenv with Odoo 18.0 and the tools, PostgreSQL running, Chromium
 	@bash tools/setup.sh
@@ -15,12 +23,21 @@ readme:  ## Write each addon's README.rst from its readme/ fragments
 	@. tools/env.sh && "$$VENV/bin/python" tools/gen_addon_readme.py
 
 test:  ## Lint, then every Odoo test of the addons, installed from their wheels
-	@bash tools/test.sh
+	@$(RUN_ENV) bash tools/test.sh
 
-run:  ## Odoo on http://localhost:8069 with the addon and its demo data
-	@bash tools/run.sh
+run:  ## Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork)
+	@$(RUN_ENV) bash tools/run.sh
+
+demo-db:  ## Only create or update the database of `make run` (LANG=es: in Spanish)
+	@$(RUN_ENV) RUN_PREPARE_ONLY=1 bash tools/run.sh
+
+shell:  ## Odoo's Python shell on the database of `make run` (a script on stdin runs)
+	@$(RUN_ENV) bash tools/shell.sh
+
+docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
+	@$(RUN_ENV) bash tools/docs.sh
 
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
-.PHONY: help setup lint readme test run bench
+.PHONY: help setup lint readme test run demo-db shell docs bench

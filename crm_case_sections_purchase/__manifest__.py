@@ -15,5 +15,6 @@
         "views/res_partner_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/res_users_demo.xml", "demo/crm_case_demo.xml"],
     "auto_install": True,
 }

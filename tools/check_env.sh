@@ -9,3 +9,5 @@ die() { echo "error: $*" >&2; exit 1; }
 command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
     || die "Chromium is missing, Odoo would skip the browser tests: install the 'chromium' package or run 'make setup'."
 psql -d postgres -tAc "select 1" >/dev/null 2>&1 || die "PostgreSQL does not answer: run 'make setup'."
+command -v postfix >/dev/null 2>&1 && command -v dovecot >/dev/null 2>&1 \
+    || die "Postfix or Dovecot is missing, the end-to-end mail tests need both: run 'make setup'."

@@ -1,18 +1,57 @@
 #!/usr/bin/env bash
-# Serve Odoo on http://localhost:8069 with the addon and its demo data; the
-# database is created on the first run and kept for the next ones.
+# Serve Odoo on http://localhost:8069 with the addon, Purchase and their demo
+# data; the database is created on the first run and kept for the next ones.
+#   RUN_DB=name            another database (default crm_case_sections)
+#   RUN_PORT=8070          another HTTP port
+#   RUN_LANG=es            (make run LANG=es) load that language and give it to
+#                          the demo users; RUN_LANG=en gives them English back
+#   RUN_PREPARE_ONLY=1     (make demo-db) prepare the database, then exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 . tools/check_env.sh
 DB=${RUN_DB:-crm_case_sections}
 PORT=${RUN_PORT:-8069}
+odoo() {  # [shell] options
+    local command=()
+    if [[ "$1" == shell ]]; then command=(shell); shift; fi
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" "${command[@]}" --addons-path="$ADDONS_PATH" -d "$DB" "$@"
+}
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
-    echo "run: creating the database $DB with the addon and its demo data (about a minute)"
-    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-        -i crm_case_sections --stop-after-init --log-level=warn
+    echo "run: creating the database $DB with the addon, Purchase and their demo data (a few minutes)"
+    # Purchase brings the bridge crm_case_sections_purchase: it installs itself.
+    odoo -i crm_case_sections,purchase --stop-after-init --log-level=warn --http-port=0
+fi
+if [[ -n "${RUN_LANG:-}" ]]; then
+    case "$RUN_LANG" in
+        es) RUN_LANG=es_ES ;;
+        en) RUN_LANG=en_US ;;
+    esac
+    echo "run: the demo users of $DB speak $RUN_LANG"
+    RUN_LANG=$RUN_LANG odoo shell --log-level=warn --http-port=0 --no-http <tools/demo_lang.py
+fi
+if [[ -n "${RUN_PREPARE_ONLY:-}" ]]; then
+    echo "run: the database $DB is ready"
+    exit 0
 fi
 echo "run: Odoo on http://localhost:$PORT — log in as admin / admin (manager),"
-echo "     support / support or demo / demo (case users); Ctrl-C stops it."
-exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-    --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn
+echo "     support / support, demo / demo or purchases / purchases (case users),"
+echo "     portal customer carmen / carmen at http://localhost:$PORT/my; Ctrl-C stops it."
+WORKERS=${WORKERS:-0}
+[[ "$WORKERS" =~ ^[0-9]+$ ]] || { echo "error: WORKERS must be a number of worker processes." >&2; exit 1; }
+if (( WORKERS == 0 )); then
+    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
+        --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn
+fi
+# Prefork: HTTP workers, a cron worker and the websocket (gevent) process, each
+# on its own port; in front of them, on $PORT, what a reverse proxy does in
+# production: /websocket to the gevent process, the rest to the workers.
+HTTP_PORT=${HTTP_PORT:-$((PORT + 1))}
+GEVENT_PORT=${GEVENT_PORT:-8072}
+echo "run: $WORKERS HTTP workers on port $HTTP_PORT, websocket process on $GEVENT_PORT"
+"$VENV/bin/python" tools/run_proxy.py "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
+proxy=$!
+trap 'kill $proxy 2>/dev/null' EXIT
+"$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
+    --db-filter="^$DB\$" --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" \
+    --workers="$WORKERS" --log-level=warn

@@ -53,6 +53,18 @@ build_venv() {  # directory, requirement files
 }
 build_venv "$VENV" tools/requirements-test.txt tools/requirements-dev.txt
 build_venv "$VENV_WHEELS" tools/requirements-test.txt
+# The multi-worker server (make run WORKERS=4) runs its websocket process on
+# gevent: Odoo's pins for this Python, from their wheels.
+# gevent loads its plugins through pkg_resources, which with setuptools<70
+# does not find zope.* distributions of the newer dist-info naming: pin the
+# last releases named the old way.
+if ! "$VENV/bin/python" -c 'import pkg_resources; pkg_resources.require("gevent")' 2>/dev/null; then
+    echo "setup: installing gevent and greenlet for the multi-worker server"
+    { grep -E '^(gevent|greenlet)' "$ODOO_SRC/requirements.txt"
+      echo "zope.interface==6.4.post2"; echo "zope.event==5.0"; } > "$VENV/gevent-requirements.txt"
+    "$VENV/bin/pip" install -q --only-binary=:all: -r "$VENV/gevent-requirements.txt" \
+        || die "could not install gevent and greenlet wheels for Python 3.11 (pip above)."
+fi
 
 # --- lint hooks --------------------------------------------------------------
 # prettier, the one hook that is not a Python tool of the virtualenv, comes from
@@ -82,4 +94,30 @@ if ! command -v chromium >/dev/null 2>&1; then
         die "Chromium is missing: install the 'chromium' package; the browser tours need it."
     fi
 fi
-echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null))"
+# --- Postfix and Dovecot for the end-to-end mail tests --------------------------
+# Only the programs: the tests run them from a throwaway configuration, and
+# the machine's own mail set-up stays as it is (no service is started here).
+missing=()
+command -v postfix >/dev/null 2>&1 || missing+=(postfix)
+command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+if (( ${#missing[@]} )); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing ${missing[*]} for the end-to-end mail tests"
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        # keep the packages from starting their system services
+        policy=/usr/sbin/policy-rc.d
+        own_policy=
+        if [[ ! -e $policy ]]; then
+            printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; own_policy=1
+        fi
+        status=0
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}" >/dev/null) || status=$?
+        [[ -z $own_policy ]] || rm -f "$policy"
+        (( status == 0 )) || die "could not install ${missing[*]} (apt-get install ${missing[*]}); the end-to-end mail tests need them."
+    else
+        die "Postfix and Dovecot are missing: install the packages ${missing[*]}; the end-to-end mail tests need them."
+    fi
+fi
+command -v python3 >/dev/null 2>&1 || die "python3 is missing: the mail server runs the mailgate script with it."
+echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null), $(postconf -d mail_version 2>/dev/null | sed 's/ = / /; s/mail_version/Postfix/'), Dovecot $(dovecot --version | cut -d' ' -f1))"

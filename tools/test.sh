@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Lint, build the addons' wheels and install them the way an integrator does,
-# install the addons with demo data on a fresh database, run all their Odoo
-# tests through pytest-odoo from the installed wheels, drop the database. Never
-# skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is an error.
+# Lint, check the demo of `make run`, build the addons' wheels and install them
+# the way an integrator does, install the addons with demo data on a fresh
+# database, run all their Odoo tests through pytest-odoo from the installed
+# wheels, drop the database. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the
+# first two. Never skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is
+# an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -21,6 +23,10 @@ if [[ -z "${SKIP_LINT:-}" ]]; then
     bash tools/lint.sh
     # the .pot must match a fresh export, es.po must translate all of it
     bash tools/i18n.sh --check
+fi
+if [[ -z "${SKIP_DEMO_CHECK:-}" ]]; then
+    # make run and make run LANG=es, on a database of their own
+    bash tools/check_demo.sh
 fi
 
 # The addons as an integrator gets them: one wheel each, built by whool, and
@@ -99,6 +105,16 @@ fi
 psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '\"New\"') where id = (select min(id) from crm_case_stage);
     update ir_sequence set prefix = 'C' where code = 'crm.case';"
 echo "test: updated twice, user changes kept, no warning"
+
+# The mail door end to end, against a real Odoo server process on a database
+# of its own, a throwaway Postfix and Dovecot on loopback (e2e/conftest.py).
+# E2E=0 leaves it out of a partial run (-k ...); make test always runs it.
+if [[ "${E2E:-1}" != 0 ]]; then
+    echo "test: the mail door end to end: Postfix, Dovecot, odoo-bin"
+    e2e_started=$(date +%s)
+    (cd e2e && "$VENV/bin/python" -m pytest -c pytest.ini --rootdir=. ${E2E_ARGS:-} .)
+    echo "test: end-to-end mail tests done in $(( $(date +%s) - e2e_started )) s"
+fi
 
 echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry

@@ -3,6 +3,12 @@ from . import crm_case_type
 from . import crm_case_stage
 from . import crm_case
 from . import crm_case_mail
+from . import crm_case_mail_quarantine
 from . import crm_case_followup
 from . import res_users
 from . import mail_thread
+from . import res_company
+from . import crm_case_sla
+from . import crm_case_service_level
+from . import res_partner
+from . import fetchmail_server

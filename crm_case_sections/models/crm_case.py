@@ -2,6 +2,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 INTERNAL_GROUP = "base.group_user"
@@ -330,8 +331,8 @@ class CrmCase(models.Model):
             case_type = Type.browse(
                 vals.get("type_id") or context.get("default_type_id")
             )
-            if not case_type and section.default_type_id:
-                vals["type_id"] = section.default_type_id.id
+            if not case_type and section._get_default_type():
+                vals["type_id"] = section._get_default_type().id
             if not section and case_type.section_id:
                 # no section given: the type's handling section takes the case
                 section = case_type.section_id
@@ -344,6 +345,7 @@ class CrmCase(models.Model):
                     or section.company_id
                     or self.env.company
                 )
+                # the company's own sequence (see res.company)
                 vals["number"] = (
                     self.env["ir.sequence"]
                     .with_company(company)
@@ -353,6 +355,10 @@ class CrmCase(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        stage_changes = {}
+        if "stage_id" in vals:
+            stage = self.env["crm.case.stage"].browse(vals["stage_id"])
+            stage_changes = self._get_sla_stage_values(stage)
         if vals.get("section_id") and "user_id" not in vals:
             responsible = (
                 self.env["crm.case.section"]
@@ -361,37 +367,118 @@ class CrmCase(models.Model):
             )
             if responsible:
                 vals = dict(vals, user_id=responsible.id)
-        if not vals.get("type_id") or "section_id" in vals:
-            return super().write(vals)
-        # a new type moves the cases outside its handling section there
-        case_type = self.env["crm.case.type"].browse(vals["type_id"])
-        routing = self._get_routing_values(case_type, self.env["crm.case.section"])
-        moved = self.filtered(
-            lambda case: case._get_routing_values(case_type, case.section_id)
-        )
-        moved._log_transfer(case_type)
-        if moved:
-            super(CrmCase, moved).write(
-                {
-                    "section_id": routing["section_id"].id,
-                    "user_id": routing["user_id"].id,
-                    **vals,
-                }
+        if vals.get("section_id"):
+            target = self.env["crm.case.section"].browse(vals["section_id"])
+            self._check_transfer_target(target)
+            self.filtered(lambda case: case.section_id != target)._log_transfer(target)
+        moved = self.browse()
+        if vals.get("type_id") and "section_id" not in vals:
+            # a new type moves the cases outside its handling section there
+            case_type = self.env["crm.case.type"].browse(vals["type_id"])
+            routing = self._get_routing_values(case_type, self.env["crm.case.section"])
+            moved = self.filtered(
+                lambda case: case._get_routing_values(case_type, case.section_id)
             )
-        return super(CrmCase, self - moved).write(vals) if self - moved else True
+            if moved:
+                moved._check_transfer_target(routing["section_id"])
+                moved._log_transfer(routing["section_id"], case_type)
+                super(CrmCase, moved).write(
+                    {
+                        "section_id": routing["section_id"].id,
+                        "user_id": routing["user_id"].id,
+                        **vals,
+                    }
+                )
+        if self - moved:
+            super(CrmCase, self - moved).write(vals)
+        for case, values in stage_changes.items():
+            super(CrmCase, case).write(values)
+        return True
 
-    def _log_transfer(self, case_type):
-        """Explain, in the tracking message of the move, why the case moved."""
+    def _check_transfer_target(self, section):
+        """A user may hand the cases he works to any department of his
+        companies, even one he does not work in; never to another company's."""
+        if self.env.su or section.has_access("read"):
+            return
+        raise UserError(
+            self.env._(
+                "You cannot hand cases over to section %s: it belongs to a "
+                "company you do not work for.",
+                section.sudo().display_name,
+            )
+        )
+
+    def _log_transfer(self, target, case_type=None):
+        """Explain, in the tracking message of the move, who moved the case
+        and why."""
+        if self.env.context.get("tracking_disable"):
+            return  # no tracking message to explain (e.g. escalation's own note)
         for case in self:
-            case._track_set_log_message(
-                Markup("<p>%s</p>")
-                % self.env._(
-                    "Transferred from %(old)s to %(new)s: its type is now %(type)s.",
+            if case_type:
+                note = self.env._(
+                    "Transferred from %(old)s to %(new)s by %(user)s: its type is "
+                    "now %(type)s.",
                     old=case.section_id.display_name,
-                    new=case_type.section_id.display_name,
+                    new=target.sudo().display_name,
+                    user=self.env.user.name,
                     type=case_type.display_name,
                 )
+            else:
+                note = self.env._(
+                    "Transferred from %(old)s to %(new)s by %(user)s.",
+                    old=case.section_id.display_name,
+                    new=target.sudo().display_name,
+                    user=self.env.user.name,
+                )
+            case._track_set_log_message(Markup("<p>%s</p>") % note)
+
+    def web_save(self, vals, specification, next_id=None):
+        """Save as the form does; a case the user just handed to a department
+        he does not work in is read back for him once, so that the form can
+        tell him where it went instead of failing (see crm_case_form)."""
+        if next_id:
+            return super().web_save(vals, specification, next_id=next_id)
+        cases = self
+        if cases:
+            cases.write(vals)
+        else:
+            cases = self.create(vals)
+        if cases._filtered_access("read") == cases:
+            return cases.with_context(bin_size=True).web_read(specification)
+        # sudo: what the user saved a moment ago, once, for the form to close
+        return cases.sudo().with_context(bin_size=True).web_read(specification)
+
+    def get_transfer_notice(self):
+        """What the form tells a user who handed cases out of his sight:
+        where they went, and to whom. Nothing while he can still read them,
+        and nothing on a case whose last message (the note of its transfer,
+        escalation or creation) is not his."""
+        gone = self - self._filtered_access("read")
+        if not gone:
+            return []
+        # sudo: the user may no longer read the cases he just handed over
+        last_authors = {}
+        for message in (
+            self.env["mail.message"]
+            .sudo()
+            .search_fetch(
+                [("model", "=", self._name), ("res_id", "in", gone.ids)],
+                ["res_id", "author_id"],
+                order="id desc",
             )
+        ):
+            last_authors.setdefault(message.res_id, message.author_id)
+        partner = self.env.user.partner_id
+        return [
+            self.env._(
+                "%(case)s handed to %(section)s (%(user)s)",
+                case=case.number,
+                section=case.section_id.display_name,
+                user=case.user_id.name or self.env._("unassigned"),
+            )
+            for case in gone.sudo()
+            if last_authors.get(case.id) == partner
+        ]
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -20,6 +20,10 @@ class CrmCase(models.Model):
     # crm.case is split by concern to keep its files short; here the follow-up
     _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
 
+    is_escalable = fields.Boolean(
+        compute="_compute_is_escalable",
+        help="The section has a section above it to escalate to.",
+    )
     waiting_since = fields.Datetime(
         "Waiting for an Answer Since",
         copy=False,
@@ -73,6 +77,13 @@ class CrmCase(models.Model):
                 f'AND "{date_field}" IS NOT NULL',
             )
         return res
+
+    @api.depends("section_id.parent_id", "section_id.escalation_section_id")
+    def _compute_is_escalable(self):
+        for case in self:
+            case.is_escalable = bool(
+                case.section_id and case.section_id._get_escalation_target()
+            )
 
     @api.depends(
         "waiting_since",
@@ -131,6 +142,7 @@ class CrmCase(models.Model):
             # the company answered
             if self.waiting_since:
                 self.waiting_since = False
+            self._register_first_response(message)
         elif not self.env.context.get("mail_gateway_automated"):
             if not self.waiting_since:
                 self.waiting_since = message.date
@@ -153,7 +165,8 @@ class CrmCase(models.Model):
 
     def action_escalate(self):
         """Escalate by hand: to the section's escalation target, by default
-        its parent section."""
+        its parent section. A user who escalates a case out of his sight is
+        told where it went and taken back to the cases he can see."""
         for case in self:
             if not case.section_id._get_escalation_target():
                 raise UserError(
@@ -164,10 +177,26 @@ class CrmCase(models.Model):
                         section=case.section_id.display_name,
                     )
                 )
-        self._escalate(self.env._("escalated by %s", self.env.user.name))
-        return True
+        self._escalate()
+        notices = self.get_transfer_notice()
+        if not notices:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": "\n".join(notices),
+                "next": dict(
+                    self.env["ir.actions.act_window"]._for_xml_id(
+                        "crm_case_sections.crm_case_action"
+                    ),
+                    target="main",
+                ),
+            },
+        }
 
-    def _escalate(self, reason, flag=None):
+    def _escalate(self, reason=None, flag=None):
         """Move each case one level up, give it to the new section's
         responsible, raise its priority one step, and tell everyone why.
         The moves are flushed together, the notes logged in one go, and each
@@ -189,12 +218,21 @@ class CrmCase(models.Model):
                 values[flag] = True
             # the note says what moved: no tracking message on top of it
             case.write(values)
-            bodies[case.id] = Markup("<p>%s</p>") % self.env._(
-                "Escalated from %(origin)s to %(target)s: %(reason)s.",
-                origin=source.display_name,
-                target=target.display_name,
-                reason=reason,
-            )
+            if reason:
+                note = self.env._(
+                    "Escalated from %(origin)s to %(target)s: %(reason)s.",
+                    origin=source.display_name,
+                    target=target.display_name,
+                    reason=reason,
+                )
+            else:
+                note = self.env._(
+                    "Escalated from %(origin)s to %(target)s by %(user)s.",
+                    origin=source.display_name,
+                    target=target.display_name,
+                    user=self.env.user.name,
+                )
+            bodies[case.id] = Markup("<p>%s</p>") % note
             newcomers[responsible] |= case
         escalated = self.browse(bodies)
         escalated._message_log_batch(
@@ -202,8 +240,13 @@ class CrmCase(models.Model):
         )
         for responsible, cases in newcomers.items():
             if responsible.partner_id:
-                cases.message_subscribe(partner_ids=responsible.partner_id.ids)
-                cases._notify_escalation(responsible, reason)
+                # sudo: the new responsible follows the cases even when the
+                # user who escalated them may no longer see them
+                cases.sudo().message_subscribe(partner_ids=responsible.partner_id.ids)
+                cases._notify_escalation(
+                    responsible,
+                    reason or self.env._("escalated by %s", self.env.user.name),
+                )
 
     def _notify_escalation(self, responsible, reason):
         """One notification to the new responsible for all the cases."""

@@ -5,10 +5,14 @@ threading, watchers."""
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import email_normalize, email_normalize_all
+from odoo.tools import email_normalize, email_normalize_all, email_split
 from odoo.tools.mail import email_split_tuples
+
+from .mail_thread import clean_header_value
 
 _logger = logging.getLogger(__name__)
 
@@ -38,10 +42,13 @@ class CrmCase(models.Model):
             case.message_update(msg_dict)
             return case
         values = {
-            "name": msg_dict.get("subject") or self.env._("No Subject"),
+            "name": clean_header_value(msg_dict.get("subject"))
+            or self.env._("No Subject"),
             "description": msg_dict.get("body"),
-            "email_from": msg_dict.get("email_from"),
-            "contact_name": self._get_sender_name(msg_dict.get("email_from")),
+            "email_from": clean_header_value(msg_dict.get("email_from")),
+            "contact_name": clean_header_value(
+                self._get_sender_name(msg_dict.get("email_from"))
+            ),
             "partner_id": msg_dict.get("author_id", False),
             "channel_id": self.env["ir.model.data"]._xmlid_to_res_id(
                 "utm.utm_medium_email"
@@ -63,6 +70,37 @@ class CrmCase(models.Model):
             CrmCase, self.with_context(mail_auto_subscribe_no_notify=True)
         ).message_new(msg_dict, custom_values=values)
 
+    def message_update(self, msg_dict, update_vals=None):
+        """A reply found by its headers from someone who takes no part in
+        the case is recorded, but brings nobody in: neither his Cc as
+        watchers nor himself as follower; the responsible reviews it."""
+        if self.id not in self._get_untrusted_case_ids():
+            return super().message_update(msg_dict, update_vals=update_vals)
+        res = super().message_update(dict(msg_dict, cc=False), update_vals=update_vals)
+        responsible = self.user_id or self.section_id._get_responsible()
+        if responsible:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=responsible.id,
+                summary=self.env._("Review a reply from a non-participant"),
+                note=Markup("<p>%s</p>")
+                % self.env._(
+                    "%(sender)s answered this case by e-mail without being its "
+                    "customer, a watcher or a follower. The addresses in copy "
+                    "were not added to the watchers.",
+                    sender=clean_header_value(msg_dict.get("email_from"))
+                    or self.env._("An unknown sender"),
+                ),
+            )
+        return res
+
+    def message_post(self, **kwargs):
+        case = self
+        if self.id and self.id in self._get_untrusted_case_ids():
+            # the sender of an unchecked reply does not become a follower
+            case = self.with_context(mail_create_nosubscribe=True)
+        return super(CrmCase, case).message_post(**kwargs)
+
     def _mail_cc_sanitized_raw_dict(self, cc_string):
         """Watchers never include the company's own addresses: copies sent
         there would come back as new cases."""
@@ -74,8 +112,30 @@ class CrmCase(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         res = super()._message_post_after_hook(message, msg_vals)
-        if self.email_cc and not self.env.context.get("mail_gateway_automated"):
+        if (
+            self.email_cc
+            and not self.env.context.get("mail_gateway_automated")
+            and self.id not in self._get_untrusted_case_ids()
+        ):
             self._send_watcher_copy(message)
+        return res
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        case = self[0]
+        template = case.stage_id.mail_template_id
+        if "stage_id" in changes and template:
+            # the watchers get their copy from the posted message
+            res["stage_id"] = (
+                template,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_comment"
+                    ),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
         return res
 
     def _notify_get_reply_to(self, default=None):
@@ -111,6 +171,50 @@ class CrmCase(models.Model):
             "object.number",
             "object.section_id.name",
             "object.company_id.name",
+        )
+
+    @api.model
+    def _get_untrusted_case_ids(self):
+        return self.env.context.get("mail_gateway_untrusted_case_ids") or ()
+
+    @api.model
+    def _get_untrusted_reply_case_ids(self, routes, msg_dict):
+        """Cases that ``routes`` add the mail to as a reply (found by its
+        headers) although its sender takes no part in them."""
+        case_ids = [
+            thread_id
+            for model, thread_id, *_rest in routes or ()
+            if model == self._name and thread_id
+        ]
+        return tuple(
+            case.id
+            for case in self.sudo().browse(case_ids).exists()
+            if not case._accepts_mail_from(msg_dict.get("email_from"))
+        )
+
+    @api.model
+    def _is_cross_company_reply(self, routes, msg_dict):
+        """Whether ``routes`` add the mail to a case of another company than
+        the section it was sent to."""
+        case_ids = [
+            thread_id
+            for model, thread_id, *_rest in routes or ()
+            if model == self._name and thread_id
+        ]
+        if not case_ids:
+            return False
+        recipients = [
+            email.lower() for email in email_split(msg_dict.get("recipients"))
+        ]
+        sections = (
+            self.env["crm.case.section"]
+            .sudo()
+            .search([("alias_id.alias_full_name", "in", recipients)])
+        )
+        companies = sections.company_id
+        cases = self.sudo().browse(case_ids)
+        return bool(companies) and any(
+            case.company_id not in companies for case in cases
         )
 
     @api.model
@@ -244,6 +348,11 @@ class CrmCase(models.Model):
                 field: localized._render_field(field, cases.ids)
                 for field in ("subject", "body_html", "email_from")
             }
+            for field in ("subject", "email_from"):
+                rendered[field] = {
+                    case_id: clean_header_value(value)
+                    for case_id, value in rendered[field].items()
+                }
             reply_to = cases._notify_get_reply_to()
             values_list += [
                 {
@@ -251,7 +360,7 @@ class CrmCase(models.Model):
                     "model": self._name,
                     "res_id": case.id,
                     "record_name": case.display_name,
-                    "email_to": case.email_from,
+                    "email_to": clean_header_value(case.email_from),
                     "reply_to": reply_to[case.id],
                     "references": case.acknowledgement_reference,
                     "auto_delete": template.auto_delete,
@@ -262,6 +371,7 @@ class CrmCase(models.Model):
                 for case in cases
             ]
         self.env["mail.mail"].sudo().create(values_list)
+        self._send_mail_queue_soon()
 
     @api.model
     def _is_conversation_message(self, message):
@@ -276,7 +386,11 @@ class CrmCase(models.Model):
     def _send_watcher_copy(self, message):
         """Mail every message of the conversation, notes excepted, to the
         watchers who did not get it already."""
-        if not self._is_conversation_message(message):
+        # a stage's template mails the customer too
+        automatic = message.message_type == "auto_comment" and not (
+            message.is_internal or message.subtype_id.internal
+        )
+        if not (automatic or self._is_conversation_message(message)):
             return
         # cheapest first: those who got the mail itself, then the recipients
         # and followers Odoo notifies
@@ -296,6 +410,13 @@ class CrmCase(models.Model):
                 "auto_delete": True,
             }
         )
+        self._send_mail_queue_soon()
+
+    @api.model
+    def _send_mail_queue_soon(self):
+        """Queued mail leaves with the next run of the mail queue, which Odoo
+        schedules hourly: run it now."""
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     @api.model
     def _cron_send_acknowledgements(self, batch_size=200):

@@ -1,15 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 
 class CrmCaseSection(models.Model):
     _name = "crm.case.section"
     _description = "Case Section"
     _inherit = ["mail.thread", "mail.alias.mixin.optional"]
-    _order = "complete_name"
+    _order = "sort_path, id"
     _rec_name = "complete_name"
     _parent_store = True
     _check_company_auto = True
@@ -20,6 +22,14 @@ class CrmCaseSection(models.Model):
     )
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
+    sort_path = fields.Char(
+        compute="_compute_sort_path",
+        recursive=True,
+        store=True,
+        index=True,
+        help="Position in the tree: each section comes right after its parent, "
+        "siblings by sequence.",
+    )
     color = fields.Integer("Color Index")
     description = fields.Text(translate=True)
     company_id = fields.Many2one(
@@ -34,6 +44,22 @@ class CrmCaseSection(models.Model):
         tracking=True,
     )
     child_ids = fields.One2many("crm.case.section", "parent_id", "Sub-sections")
+    level2_id = fields.Many2one(
+        "crm.case.section",
+        "Level 2 Section",
+        compute="_compute_levels",
+        recursive=True,
+        store=True,
+        help="The section's ancestor at the second level of the tree.",
+    )
+    level3_id = fields.Many2one(
+        "crm.case.section",
+        "Level 3 Section",
+        compute="_compute_levels",
+        recursive=True,
+        store=True,
+        help="The section's ancestor at the third level of the tree.",
+    )
     parent_path = fields.Char(index=True)
     user_id = fields.Many2one(
         "res.users",
@@ -128,12 +154,46 @@ class CrmCaseSection(models.Model):
     case_count = fields.Integer(
         "Cases",
         compute="_compute_case_counts",
-        help="Cases of the section " "and of all its sub-sections.",
+        help="Cases of the section and of all its sub-sections.",
     )
     open_case_count = fields.Integer(
         "Open Cases",
         compute="_compute_case_counts",
-        help="Open cases of the " "section and of all its sub-sections.",
+        help="Open cases of the section and of all its sub-sections.",
+    )
+    unassigned_case_count = fields.Integer(
+        "Unassigned",
+        compute="_compute_case_counts",
+        help="Open cases without a responsible, sub-sections included.",
+    )
+    urgent_case_count = fields.Integer(
+        "Urgent",
+        compute="_compute_case_counts",
+        help="Open cases of the highest priority, sub-sections included.",
+    )
+    sla_failed_case_count = fields.Integer(
+        "SLA Failed",
+        compute="_compute_case_counts",
+        help="Open cases whose service level failed, sub-sections included.",
+    )
+    first_response_hours_week = fields.Float(
+        "Average First Response This Week",
+        compute="_compute_case_counts",
+        help="Average working hours to the first response of the cases first "
+        "answered in the last seven days, sub-sections included.",
+    )
+    sla_ids = fields.One2many("crm.case.sla", "section_id", string="Service Levels")
+    is_my_department = fields.Boolean(
+        compute="_compute_is_my_department",
+        search="_search_is_my_department",
+        help="The sections the current user belongs to; the top sections for "
+        "managers.",
+    )
+    is_my_section = fields.Boolean(
+        compute="_compute_is_my_section",
+        search="_search_is_my_section",
+        help="Sections the current user works in: those he is a member or the "
+        "responsible of, and their sub-sections; all of them for managers.",
     )
 
     _sql_constraints = [
@@ -154,6 +214,65 @@ class CrmCaseSection(models.Model):
             else:
                 section.complete_name = section.name
 
+    @api.depends(
+        "parent_id", "parent_id.parent_id", "parent_id.level2_id", "parent_id.level3_id"
+    )
+    def _compute_levels(self):
+        for section in self:
+            parent = section.parent_id
+            if not parent:
+                section.level2_id = section.level3_id = False
+            elif not parent.parent_id:
+                section.level2_id, section.level3_id = section, False
+            else:
+                section.level2_id = parent.level2_id
+                section.level3_id = (
+                    section if parent.level2_id == parent else parent.level3_id
+                )
+
+    @api.depends("sequence", "parent_id.sort_path")
+    def _compute_sort_path(self):
+        for section in self:
+            # fixed width: the order holds whatever the database collation
+            own = f"{max(section.sequence, 0):08d}{section.id or 0:010d}/"
+            section.sort_path = (section.parent_id.sort_path or "") + own
+
+    def _compute_is_my_department(self):
+        mine = self.search([("is_my_department", "=", True), ("id", "in", self.ids)])
+        for section in self:
+            section.is_my_department = section in mine
+
+    def _search_is_my_department(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        user = self.env.user
+        if user.has_group("crm_case_sections.group_case_manager"):
+            domain = [("parent_id", "=", False)]
+        else:
+            sections = user.case_section_ids | user.case_section_responsible_ids
+            domain = [("id", "in", sections.ids)]
+        if (operator == "=") != value:
+            return ["!", *domain]
+        return domain
+
+    def _compute_is_my_section(self):
+        mine = self.search([("is_my_section", "=", True), ("id", "in", self.ids)])
+        for section in self:
+            section.is_my_section = section in mine
+
+    def _search_is_my_section(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        user = self.env.user
+        if user.has_group("crm_case_sections.group_case_manager"):
+            domain = []
+        else:
+            sections = user.case_section_ids | user.case_section_responsible_ids
+            domain = [("id", "child_of", sections.ids)]
+        if (operator == "=") != value:
+            return ["!", *domain] if domain else [("id", "=", False)]
+        return domain
+
     @api.depends("company_id")
     def _compute_resource_calendar_id(self):
         for section in self:
@@ -169,26 +288,90 @@ class CrmCaseSection(models.Model):
                 )
 
     def _compute_case_counts(self):
-        """Count the cases of each section and of its whole subtree with one
-        grouped query, then fold the groups up along ``parent_path``."""
-        self.case_count = self.open_case_count = 0
+        """Count the cases of each section and of its whole subtree in one
+        query, grouped by section, then fold the groups up along
+        ``parent_path``. The user's record rules apply: he counts what he
+        may open."""
+        measures = (
+            "case_count",
+            "open_case_count",
+            "unassigned_case_count",
+            "urgent_case_count",
+            "sla_failed_case_count",
+        )
+        for name in (*measures, "first_response_hours_week"):
+            self[name] = 0
         sections = self.filtered("id")
         if not sections:
             return
-        groups = self.env["crm.case"]._read_group(
-            [("section_id", "child_of", sections.ids)],
-            ["section_id", "is_closed"],
-            ["__count"],
+        Case = self.env["crm.case"]
+        Case.flush_model(
+            [
+                "section_id",
+                "is_closed",
+                "user_id",
+                "priority",
+                "sla_status",
+                "date_first_response",
+                "working_hours_first_response",
+            ]
         )
-        total, open_ = defaultdict(int), defaultdict(int)
-        for section, is_closed, count in groups:
-            for ancestor_id in section._get_ancestor_ids():
-                total[ancestor_id] += count
-                if not is_closed:
-                    open_[ancestor_id] += count
+        query = Case._search([("section_id", "child_of", sections.ids)])
+        column = lambda name: SQL.identifier("crm_case", name)  # noqa: E731
+        open_ = SQL("NOT COALESCE(%s, FALSE)", column("is_closed"))
+        answered = SQL(
+            "%s >= %s",
+            column("date_first_response"),
+            fields.Datetime.now() - timedelta(days=7),
+        )
+        self.env.cr.execute(
+            SQL(
+                "%s GROUP BY %s",
+                query.select(
+                    column("section_id"),
+                    SQL("COUNT(*)"),
+                    SQL("COUNT(*) FILTER (WHERE %s)", open_),
+                    SQL(
+                        "COUNT(*) FILTER (WHERE %s AND %s IS NULL)",
+                        open_,
+                        column("user_id"),
+                    ),
+                    SQL(
+                        "COUNT(*) FILTER (WHERE %s AND %s = '3')",
+                        open_,
+                        column("priority"),
+                    ),
+                    SQL(
+                        "COUNT(*) FILTER (WHERE %s AND %s = 'failed')",
+                        open_,
+                        column("sla_status"),
+                    ),
+                    SQL(
+                        "SUM(%s) FILTER (WHERE %s)",
+                        column("working_hours_first_response"),
+                        answered,
+                    ),
+                    SQL("COUNT(*) FILTER (WHERE %s)", answered),
+                ),
+                column("section_id"),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        paths = {
+            section.id: section._get_ancestor_ids()
+            for section in self.browse(row[0] for row in rows)
+        }
+        totals = defaultdict(lambda: [0] * 7)
+        for section_id, *values in rows:
+            for ancestor_id in paths[section_id]:
+                total = totals[ancestor_id]
+                for index, value in enumerate(values):
+                    total[index] += value or 0
         for section in sections:
-            section.case_count = total[section.id]
-            section.open_case_count = open_[section.id]
+            total = totals[section.id]
+            for name, value in zip(measures, total, strict=False):
+                section[name] = value
+            section.first_response_hours_week = total[5] / total[6] if total[6] else 0.0
 
     def _get_ancestor_ids(self):
         """Ids of this section and of all its parents, read from parent_path."""
@@ -291,11 +474,17 @@ class CrmCaseSection(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_case_sections.crm_case_action"
         )
+        # the overview's buttons open the list with one of its filters on
+        filters = {
+            key: value
+            for key, value in self.env.context.items()
+            if key.startswith("search_default_")
+        }
         action.update(
             {
                 "display_name": self.complete_name,
                 "domain": [("section_id", "child_of", self.id)],
-                "context": {"default_section_id": self.id},
+                "context": {"default_section_id": self.id, **filters},
             }
         )
         return action
@@ -309,6 +498,27 @@ class CrmCaseSection(models.Model):
         return next(
             (section.user_id for section in ancestors if section.user_id), self.user_id
         )
+
+    def _get_default_type(self):
+        """The section's default case type, or the nearest one up the tree."""
+        if not self:
+            return self.env["crm.case.type"]
+        self.ensure_one()
+        ancestors = self.browse(reversed(self._get_ancestor_ids()))
+        return next(
+            (
+                section.default_type_id
+                for section in ancestors
+                if section.default_type_id
+            ),
+            self.default_type_id,
+        )
+
+    @api.onchange("alias_name")
+    def _onchange_alias_name(self):
+        # a section without alias has no alias record to read the policy from
+        if self.alias_name and not self.alias_contact:
+            self.alias_contact = "everyone"
 
     def _get_reply_to_email(self):
         """Address of the section, or of the nearest parent that has one."""

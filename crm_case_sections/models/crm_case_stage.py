@@ -26,6 +26,13 @@ class CrmCaseStage(models.Model):
         help="Sections that use this stage. Empty: every section.",
     )
     description = fields.Text(translate=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'crm.case')]",
+        help="Sent to the customer and the watchers of a case when it enters "
+        "this stage.",
+    )
 
     def _applies_to(self, section):
         """Whether this stage can hold the cases of ``section``."""

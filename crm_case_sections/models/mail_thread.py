@@ -1,6 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import codecs
+import hashlib
 import logging
+import re
+from email.header import Header, decode_header
+from email.message import EmailMessage, Message
+from xmlrpc import client as xmlrpclib
+
+import psycopg2
 
 from odoo import api, models
 from odoo.tools import email_normalize_all
@@ -12,29 +19,136 @@ _logger = logging.getLogger(__name__)
 AUTOMATED_HEADERS = ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe")
 AUTOMATED_PRECEDENCE = ("bulk", "junk", "list", "auto_reply")
 
+# Control characters have no place in a name, a subject or an address: an
+# encoded CR/LF there would end up as a header line of its own in a reply.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+# the same, less the line breaks and tabs that fold a raw header
+RAW_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+# Errors of the database server or of the connection to it: the mail is not
+# at fault, whoever delivers it must try again later.
+INFRASTRUCTURE_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+def clean_header_value(value):
+    """``value`` on one line, without control characters."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub(" ", value).strip()
+
+
+class MailRoutingRefused(ValueError):
+    """Odoo's router found no destination for a mail: a deliberate refusal,
+    not a failure to keep it."""
+
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
     @api.model
+    def message_process(
+        self,
+        model,
+        message,
+        custom_values=None,
+        save_original=False,
+        strip_attachments=False,
+        thread_id=None,
+    ):
+        """Keep every mail: one that cannot be turned into a record for any
+        reason but Odoo's own refusal (no route) is stored, raw, for a
+        manager to reprocess. Database failures still raise, so that the
+        mail server delivers the mail again later."""
+        if isinstance(message, xmlrpclib.Binary):
+            message = bytes(message.data)
+        if isinstance(message, str):
+            message = message.encode("utf-8", "surrogateescape")
+        if self.env.context.get("mail_gateway_no_quarantine"):
+            return super().message_process(
+                model,
+                message,
+                custom_values=custom_values,
+                save_original=save_original,
+                strip_attachments=strip_attachments,
+                thread_id=thread_id,
+            )
+        checksum = hashlib.sha1(message).hexdigest()
+        try:
+            with self.env.cr.savepoint():
+                return super(
+                    MailThread, self.with_context(mail_gateway_checksum=checksum)
+                ).message_process(
+                    model,
+                    message,
+                    custom_values=custom_values,
+                    save_original=save_original,
+                    strip_attachments=strip_attachments,
+                    thread_id=thread_id,
+                )
+        except (MailRoutingRefused, *INFRASTRUCTURE_ERRORS):
+            raise
+        except Exception as error:
+            _logger.warning(
+                "Incoming mail %s could not be processed, kept as unprocessed "
+                "mail: %s",
+                checksum,
+                error,
+                exc_info=True,
+            )
+            self.env["crm.case.mail.quarantine"]._quarantine(message, error, model)
+            return False
+
+    @api.model
+    def message_route(
+        self, message, message_dict, model=None, thread_id=None, custom_values=None
+    ):
+        """Tell Odoo's refusals apart from failures; a reply by its headers
+        to a case of another company than the alias it was sent to starts a
+        new case there instead."""
+        try:
+            routes = super().message_route(
+                message, message_dict, model, thread_id, custom_values
+            )
+        except ValueError as error:
+            raise MailRoutingRefused(*error.args) from error
+        if self.env["crm.case"]._is_cross_company_reply(routes, message_dict):
+            _logger.info(
+                "Mail %s replies to a case of another company than its "
+                "recipient: routed as a new mail",
+                message_dict.get("message_id"),
+            )
+            message_dict.update(references="", in_reply_to="")
+            message_dict.pop("parent_id", None)
+            return self.message_route(
+                message, message_dict, model, thread_id, custom_values
+            )
+        return routes
+
+    @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Tell the records receiving the mail whether a robot sent it and who
-        already received it, facts that only the raw headers hold."""
+        already received it, facts that only the raw headers hold, and
+        whether its sender takes part in the case it replies to."""
         recipients = email_normalize_all(
             f"{message_dict.get('to') or ''},{message_dict.get('cc') or ''}"
+        )
+        untrusted = self.env["crm.case"]._get_untrusted_reply_case_ids(
+            routes, message_dict
         )
         return super(
             MailThread,
             self.with_context(
                 mail_gateway_automated=self._is_automated_message(message),
                 mail_gateway_recipients=recipients,
+                mail_gateway_untrusted_case_ids=untrusted,
             ),
         )._message_route_process(message, message_dict, routes)
 
     @api.model
     def message_parse(self, message, save_original=False):
         """Read parts declared in a charset Python does not know as UTF-8
-        (with replacement characters) rather than failing on the whole mail."""
+        (with replacement characters) rather than failing on the whole mail;
+        names, subjects and addresses come out on one line."""
         for part in message.walk():
             charset = part.get_param("charset")
             if isinstance(charset, str) and not self._is_known_charset(charset):
@@ -44,7 +158,78 @@ class MailThread(models.AbstractModel):
                     charset,
                 )
                 part.set_param("charset", "utf-8")
-        return super().message_parse(message, save_original=save_original)
+        self._clean_raw_headers(message)
+        msg_dict = super().message_parse(message, save_original=save_original)
+        for key in ("subject", "email_from", "from", "to", "cc", "recipients"):
+            if msg_dict.get(key):
+                msg_dict[key] = clean_header_value(msg_dict[key])
+        checksum = self.env.context.get("mail_gateway_checksum")
+        if checksum and not message.get("Message-Id"):
+            # the same mail fetched again must be recognised as a duplicate
+            msg_dict["message_id"] = f"<{checksum}@missing-message-id>"
+        return msg_dict
+
+    @api.model
+    def _clean_raw_headers(self, message):
+        """Rewrite the headers whose encoded words hide control characters
+        (``=?utf-8?b?RXZlDQpCY2M6...?=`` is "Eve\\r\\nBcc:..."): Python's
+        parser refuses such addresses, and a subject keeping them breaks the
+        headers of every answer."""
+        for name, raw in message.raw_items():
+            if not isinstance(raw, str) or "=?" not in raw:
+                continue
+            try:
+                chunks = decode_header(raw)
+            except Exception:  # leave what cannot be decoded
+                continue
+            if not any(
+                charset
+                and CONTROL_CHARACTERS.search(self._decode_chunk(chunk, charset))
+                for chunk, charset in chunks
+            ):
+                continue
+            words = []
+            for chunk, charset in chunks:
+                if charset:
+                    text = clean_header_value(self._decode_chunk(chunk, charset))
+                    words.append(Header(text, "utf-8").encode())
+                else:
+                    text = (
+                        chunk
+                        if isinstance(chunk, str)
+                        else chunk.decode("ascii", "replace")
+                    )
+                    words.append(RAW_CONTROL_CHARACTERS.sub("", text))
+            self._replace_raw_header(
+                message, name, raw, " ".join(w.strip() for w in words)
+            )
+
+    @api.model
+    def _decode_chunk(self, chunk, charset):
+        if isinstance(chunk, str):
+            return chunk
+        try:
+            return chunk.decode(charset, "replace")
+        except LookupError:
+            return chunk.decode("utf-8", "replace")
+
+    @api.model
+    def _replace_raw_header(self, message, name, raw, value):
+        # the raw list keeps the order of the headers; Message has no API to
+        # replace one given occurrence of a repeated header
+        message._headers = [  # pylint: disable=protected-access
+            (header, value if (header, old) == (name, raw) else old)
+            for header, old in message._headers  # pylint: disable=protected-access
+        ]
+
+    @api.model
+    def _get_bounced_message_data(self, message, message_dict):
+        """A delivery report whose MIME structure is broken hands over text
+        instead of the returned message: read it as a message without
+        headers rather than failing on it."""
+        if not isinstance(message, Message):
+            message = EmailMessage()
+        return super()._get_bounced_message_data(message, message_dict)
 
     @api.model
     def _is_known_charset(self, charset):

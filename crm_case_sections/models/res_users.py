@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
@@ -16,3 +16,19 @@ class ResUsers(models.Model):
     case_section_responsible_ids = fields.One2many(
         "crm.case.section", "user_id", string="Responsible of Sections"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        users = super().create(vals_list)
+        if any(vals.get("case_section_ids") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return users
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"case_section_ids", "case_section_responsible_ids"} & vals.keys():
+            # the case record rules read the user's sections and are cached
+            # by every worker: clearing signals them all at the end of the
+            # request
+            self.env.registry.clear_cache()
+        return res

@@ -146,3 +146,27 @@ class TestCase(CaseCommon):
         case = form.save()
         self.assertEqual(case.section_id, self.hardware)
         self.assertEqual(case.stage_id, self.stage_new)
+
+    def test_each_company_numbers_its_own_cases(self):
+        main_case = self._new_case(self.support)
+        other = self.env["res.company"].create({"name": "Oil Portugal"})
+        lisbon = self.env["crm.case.section"].create(
+            {"name": "Lisbon", "company_id": other.id}
+        )
+        first, second = (
+            self.env["crm.case"]
+            .with_company(other)
+            .create(
+                [
+                    {"name": "Primeiro", "section_id": lisbon.id},
+                    {"name": "Segundo", "section_id": lisbon.id},
+                ]
+            )
+        )
+        self.assertEqual((first.number, second.number), ("C00001", "C00002"))
+        next_main = self._new_case(self.support)
+        self.assertEqual(
+            int(next_main.number[1:]),
+            int(main_case.number[1:]) + 1,
+            "the first company's numbering goes on",
+        )

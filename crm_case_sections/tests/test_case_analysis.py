@@ -112,3 +112,49 @@ class TestCaseAnalysis(CaseCommon):
         fields = views["models"]["crm.case"]["fields"]
         for measure in ("planned_cost", "prorated_revenue"):
             self.assertEqual(fields[measure]["type"], "monetary")
+
+    def test_measures_by_each_level_of_the_tree(self):
+        # Support (1) > Web site (2) > First level (3) > Chat (4)
+        chat = self.env["crm.case.section"].create(
+            {"name": "Chat", "parent_id": self.first_level.id}
+        )
+        self.assertEqual(
+            (chat.level2_id, chat.level3_id), (self.website, self.first_level)
+        )
+        deep = self._new_case(
+            chat, expected_revenue=400, planned_cost=40, probability=100
+        )
+        deep.write({"reopen_count": 2, "working_hours_first_response": 3})
+        self.cases[1].write({"working_hours_first_response": 1})
+        self.cases |= deep
+        Case = self.env["crm.case"].with_user(self.user_manager)
+
+        def sums(groupby):
+            return {
+                group: (revenue, reopenings, response)
+                for group, revenue, reopenings, response in Case._read_group(
+                    [("id", "in", self.cases.ids)],
+                    [groupby],
+                    [
+                        "expected_revenue:sum",
+                        "reopen_count:sum",
+                        "working_hours_first_response:avg",
+                    ],
+                )
+            }
+
+        by_level1 = sums("section_root_id")
+        self.assertEqual(by_level1[self.support][:2], (3400, 2))
+        self.assertEqual(by_level1[self.opportunities][:2], (10000, 0))
+        by_level2 = sums("section_level2_id")
+        # cases of a top section have no second level
+        self.assertEqual(by_level2[self.website], (2400, 2, 2.0))
+        self.assertEqual(by_level2[self.hardware][:2], (1000, 0))
+        self.assertEqual(by_level2[self.web_opportunities][:2], (10000, 0))
+        self.assertEqual(by_level2[self.env["crm.case.section"]][:2], (0, 0))
+        by_level3 = sums("section_level3_id")
+        self.assertEqual(by_level3[self.first_level], (2400, 2, 2.0))
+        # a section moved elsewhere takes its cases' levels with it
+        chat.parent_id = self.hardware
+        self.assertEqual(sums("section_level2_id")[self.hardware][:2], (1400, 2))
+        self.assertEqual(deep.section_level3_id, chat)

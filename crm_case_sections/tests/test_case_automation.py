@@ -151,3 +151,24 @@ class TestCaseAutomation(CaseCommon):
             rule.last_run = datetime(2026, 11, 19)
             self.env["base.automation"]._check()
         self.assertEqual(case.color, 6)
+
+    def test_rule_handing_a_case_over_names_the_user(self):
+        # a company rule: very urgent support cases go to the sales department
+        self._rule(
+            "on_priority_set",
+            f"record.write({{'type_id': {self.type_opportunity.id}}})",
+            trg_selection_field_id=self.env.ref(
+                "crm_case_sections.selection__crm_case__priority__3"
+            ).id,
+        )
+        case = self._new_case(self.hardware)
+        self.env.flush_all()
+        self.env.cr.flush()
+        case.with_user(self.user_support).priority = "3"
+        self.env.flush_all()
+        self.env.cr.flush()  # tracking messages are posted at commit time
+        self.assertEqual(case.section_id, self.opportunities)
+        self.assertIn(
+            "Transferred from Support / Hardware to Opportunities by Sergio Support",
+            " ".join(case.message_ids.mapped(lambda message: str(message.body))),
+        )

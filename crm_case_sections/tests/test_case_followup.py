@@ -61,8 +61,10 @@ class TestEscalation(FollowupCommon):
         self.assertEqual(case.priority, "2")
         message = self._escalations(case)
         self.assertEqual(len(message), 1)
-        self.assertIn("from Support / Hardware to Support", message.body)
-        self.assertIn("escalated by Marta Manager", message.body)
+        self.assertIn(
+            "Escalated from Support / Hardware to Support by Marta Manager.",
+            message.body,
+        )
         self.assertIn(self.user_support.partner_id, case.message_partner_ids)
         notice = self.env["mail.message"].search(
             [

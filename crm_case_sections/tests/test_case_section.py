@@ -2,6 +2,7 @@
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form
 from odoo.tools import mute_logger
 
 from .common import CaseCommon
@@ -125,3 +126,77 @@ class TestCaseSection(CaseCommon):
 
     def test_section_without_alias_has_no_alias_record(self):
         self.assertFalse(self.website.alias_id)
+
+    def test_sections_listed_in_tree_order(self):
+        self.support.sequence = 50
+        self.opportunities.sequence = 10
+        late_child = self.env["crm.case.section"].create(
+            {"name": "Aaa first by name", "parent_id": self.support.id, "sequence": 99}
+        )
+        sections = self.env["crm.case.section"].search(
+            [("id", "child_of", (self.support | self.opportunities).ids)]
+        )
+        self.assertEqual(
+            sections.mapped("complete_name"),
+            [
+                "Opportunities",
+                "Opportunities / Web",
+                "Support",
+                "Support / Hardware",
+                "Support / Web site",
+                "Support / Web site / First level",
+                "Support / Aaa first by name",
+            ],
+        )
+        # moved under another parent: listed under it
+        late_child.parent_id = self.opportunities
+        sections = self.env["crm.case.section"].search(
+            [("id", "child_of", self.opportunities.id)]
+        )
+        self.assertEqual(sections[-1], late_child)
+
+    def test_sub_section_inherits_default_type(self):
+        self.support.default_type_id = self.type_support
+        lubricants = self.env["crm.case.section"].create(
+            {"name": "Lubricant quality", "parent_id": self.hardware.id}
+        )
+        case = self._new_case(lubricants)
+        self.assertEqual(case.type_id, self.type_support)
+        self.assertEqual(case.kind, "support")
+        self.assertEqual(case.user_id, self.user_support)
+        self.assertIn(
+            case,
+            self.env["crm.case"].search([("kind", "=", "support")]),
+            "the case appears in the Support Requests filter",
+        )
+
+    def test_alias_saves_without_touching_who_may_write(self):
+        manager_env = self.env(user=self.user_manager)
+        with Form(self.hardware.with_env(manager_env)) as form:
+            form.alias_name = "hardware-help"
+            self.assertEqual(form.alias_contact, "everyone")
+        self.assertEqual(self.hardware.alias_id.alias_contact, "everyone")
+        self.assertEqual(self.hardware.alias_name, "hardware-help")
+
+    def test_escalation_delay_only_where_something_is_above(self):
+        with Form(self.support) as form, self.assertRaises(AssertionError):
+            form.escalation_delay_hours = 4  # invisible: nothing above Support
+        with Form(self.hardware) as form:
+            form.escalation_delay_hours = 4
+        self.assertEqual(self.hardware.escalation_delay_hours, 4)
+        with Form(self.opportunities) as form:
+            form.escalation_section_id = self.support
+            form.escalation_delay_hours = 2
+        self.assertEqual(self.opportunities.escalation_delay_hours, 2)
+
+    def test_demo_company_receives_mail_on_its_sections(self):
+        for xmlid, alias in (
+            ("section_support", "support"),
+            ("section_sales", "sales"),
+            ("section_suppliers", "suppliers"),
+        ):
+            section = self.env.ref(f"crm_case_sections.{xmlid}")
+            self.assertEqual(
+                section.alias_email, f"{alias}@oil-distributor.example.com"
+            )
+            self.assertEqual(section.alias_contact, "everyone")

@@ -127,3 +127,28 @@ class TestCaseSecurity(CaseCommon):
             {"name": "Second level", "parent_id": self.website.id}
         )
         self.assertEqual(section.complete_name, "Support / Web site / Second level")
+
+    def _visible_to_support(self):
+        return (
+            self.env["crm.case"]
+            .with_user(self.user_support)
+            .search([("id", "in", self.all_cases.ids)])
+        )
+
+    def test_leaving_a_section_hides_its_cases_at_once(self):
+        (self.case_support | self.case_first_level).user_id = self.user_manager
+        # the rule's domain is cached with the user's section ids in it
+        self.assertIn(self.case_first_level, self._visible_to_support())
+        self.registry.cache_invalidated.clear()
+        self.user_support.write({"case_section_ids": [(3, self.support.id)]})
+        self.support.user_id = False
+        # every worker drops its cached rules at the end of this request
+        self.assertIn("default", self.registry.cache_invalidated)
+        self.assertFalse(self._visible_to_support())
+
+    def test_joining_from_the_user_side_shows_cases_at_once(self):
+        self.assertNotIn(self.case_opportunity, self._visible_to_support())
+        self.registry.cache_invalidated.clear()
+        self.user_support.write({"case_section_ids": [(4, self.opportunities.id)]})
+        self.assertIn("default", self.registry.cache_invalidated)
+        self.assertIn(self.case_opportunity, self._visible_to_support())

@@ -60,3 +60,24 @@ class TestCaseSpanish(GatewayCommon):
         self.assertEqual(len(ack), 1)
         self.assertIn("Hemos recibido su mensaje", ack.body_html)
         self.assertIn(case.number, ack.body_html)
+
+    def test_demo_sections_carry_the_seed_spanish_names(self):
+        names = {
+            "section_opportunities": "Oportunidades",
+            "section_support": "Servicio de soporte",
+            "section_support_hardware": "Problema de hardware",
+            "section_support_unknown": "Desconocido",
+            "section_support_misuse": "Uso inadecuado del software",
+            "section_support_website": "Sitio web",
+            "section_sales_odoo": "Petición de OpenERP/Odoo",
+            "section_sales_website": "Intervención en sitio web",
+            "section_suppliers_complaint": "Queja",
+            "section_suppliers_markers": "Espera de marcadores",
+        }
+        for xmlid, spanish in names.items():
+            section = self.env.ref(f"crm_case_sections.{xmlid}").with_context(
+                lang="es_ES"
+            )
+            self.assertEqual(section.name, spanish)
+        hardware = self.env.ref("crm_case_sections.section_support_hardware")
+        self.assertEqual(hardware.with_context(lang="en_US").name, "Hardware problem")

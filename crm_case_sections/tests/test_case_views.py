@@ -49,7 +49,10 @@ class TestCaseViews(CaseCommon):
         menus = self.env["ir.ui.menu"].search([("id", "child_of", root.id)])
         menus |= self.env.ref("crm_case_sections.menu_crm_case_opportunity")
         actions = [menu.action for menu in menus if menu.action]
-        self.assertEqual(len(actions), 9)
+        # cases: all, mine, by section, overview, next meetings; analysis;
+        # sections, types, stages, service levels, channels, unprocessed
+        # mail; opportunities
+        self.assertEqual(len(actions), 13)
         for action in actions:
             values = action._get_action_dict()
             model = self.env[values["res_model"]].with_user(self.user_manager)
@@ -63,7 +66,11 @@ class TestCaseViews(CaseCommon):
         self.assertIn('action="action_open_cases"', view.arch)
         self._new_case(self.first_level)
         action = self.env.ref("crm_case_sections.crm_case_section_action_cases")
-        self.assertEqual(action.view_id, view)
+        # the tree first, then the same figures as a list
+        self.assertEqual(
+            action.view_ids.mapped("view_id"),
+            self.env.ref("crm_case_sections.crm_case_section_view_hierarchy") | view,
+        )
         rows = self.env["crm.case.section"].search_read(
             [("id", "=", self.support.id)], ["open_case_count", "case_count"]
         )
@@ -90,3 +97,17 @@ class TestCaseViews(CaseCommon):
                 and m.get("xmlid") == "crm_case_sections.menu_crm_case_config"
             },
         )
+
+    def test_escalate_button_only_where_something_is_above(self):
+        arch = self.env["crm.case"].get_view(view_type="form")["arch"]
+        self.assertIn('name="action_escalate"', arch)
+        self.assertRegex(
+            arch,
+            r'name="action_escalate"[^>]*invisible="is_closed or not is_escalable"',
+        )
+        top = self._new_case(self.support)
+        below = self._new_case(self.first_level)
+        self.assertFalse(top.is_escalable)
+        self.assertTrue(below.is_escalable)
+        self.support.escalation_section_id = self.opportunities
+        self.assertTrue(top.is_escalable)

@@ -245,7 +245,10 @@ class TestPortal(HttpCase):
         self.assertEqual(Case.search_count([]), before)
 
     def test_no_portal_section_means_no_new_case(self):
-        self.support.portal_open = False
+        # the demo company's Support is open to the portal too
+        self.env["crm.case.section"].search(
+            [("portal_open", "=", True)]
+        ).portal_open = False
         self.authenticate("portal_ana", "portal_ana_pwd")
         response = self.url_open("/my/cases/new")
         self.assertTrue(response.url.endswith("/my"))
@@ -342,3 +345,31 @@ class TestPortal(HttpCase):
         )
         self.assertFalse(self.own_case.is_closed)
         self.assertTrue(self.own_case.waiting_since)
+
+    def test_customer_sees_the_service_level_and_expected_answer(self):
+        self.env["crm.case.sla"].create(
+            {
+                "name": "Answer in 4 hours",
+                "section_id": self.support.id,
+                "time_first_response": 4,
+            }
+        )
+        case = self.env["crm.case"].create(
+            {
+                "name": "Valve stuck",
+                "section_id": self.support.id,
+                "partner_id": self.ana.partner_id.id,
+            }
+        )
+        self.assertEqual(case.sla_status, "on_time")
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        page = self.url_open(f"/my/cases/{case.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Answer Expected By", page.text)
+        self.assertIn("On Time", page.text)
+        listing = self.url_open("/my/cases")
+        self.assertIn("On Time", listing.text)
+        # no policy, nothing promised
+        self.assertNotIn(
+            "Answer Expected By", self.url_open(self.own_case.access_url).text
+        )

@@ -109,3 +109,107 @@ class TestTours(HttpCase):
         case = self.env["crm.case"].search([("name", "=", "La bomba pierde aceite")])
         self.assertEqual(case.section_id, self.care)
         self.assertEqual(case.priority, "1")
+
+
+@tagged("post_install", "-at_install")
+class TestHandoverTours(HttpCase):
+    """The demo company's first-level staff hand cases over and escalate them
+    in the browser: `support` (Support only) and a member of Support / Web
+    site / First level only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.support_user = ref("crm_case_sections.user_support")
+        cls.first_level = ref("crm_case_sections.section_support_website_l1")
+        cls.leaf_agent = mail_new_test_user(
+            cls.env,
+            login="tour_leaf",
+            password="tour_leaf_pwd",
+            name="Lea Leaf",
+            groups="base.group_user,crm_case_sections.group_case_user",
+        )
+        cls.first_level.member_ids = [(6, 0, cls.leaf_agent.ids)]
+        Case = cls.env["crm.case"]
+        cls.quote = Case.create(
+            {
+                "name": "Customer asks for a quote",
+                "section_id": ref("crm_case_sections.section_support_hardware").id,
+            }
+        )
+        cls.login_case = Case.create(
+            {"name": "Web shop login fails", "section_id": cls.first_level.id}
+        )
+
+    def _notes(self, case):
+        return " ".join(case.message_ids.mapped(lambda message: str(message.body)))
+
+    def test_support_hands_a_case_to_opportunities(self):
+        self.start_tour("/odoo", "crm_case_sections_handover_tour", login="support")
+        opportunities = self.env.ref("crm_case_sections.section_opportunities")
+        self.assertEqual(self.quote.section_id, opportunities)
+        self.assertEqual(self.quote.user_id, self.env.ref("base.user_demo"))
+        self.assertEqual(self.quote.kind, "opportunity")
+        self.assertIn(
+            "Transferred from Support / Hardware problem to Opportunities by "
+            "Sofia Ortega",
+            self._notes(self.quote),
+        )
+        self.assertFalse(self.quote.with_user(self.support_user).has_access("read"))
+
+    def test_first_level_escalates_to_the_level_above(self):
+        self.start_tour("/odoo", "crm_case_sections_escalation_tour", login="tour_leaf")
+        website = self.env.ref("crm_case_sections.section_support_website")
+        self.assertEqual(self.login_case.section_id, website)
+        self.assertEqual(self.login_case.priority, "1")
+        self.assertIn(
+            "Escalated from Support / Web site / First level to Support / Web site "
+            "by Lea Leaf",
+            self._notes(self.login_case),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewTours(HttpCase):
+    """The sections tree and the departments' overview, as a member of
+    Customer Care, in English and in Spanish."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.member = mail_new_test_user(
+            cls.env,
+            login="tour_care",
+            password="tour_care_pwd",
+            name="Carla Care",
+            groups="base.group_user,crm_case_sections.group_case_user",
+        )
+        Section = cls.env["crm.case.section"]
+        cls.care = Section.create(
+            {"name": "Care", "member_ids": [(6, 0, cls.member.ids)]}
+        )
+        cls.printers = Section.create({"name": "Printers", "parent_id": cls.care.id})
+        Case = cls.env["crm.case"]
+        Case.create(
+            [
+                {"name": "Toner leak", "section_id": cls.printers.id, "priority": "3"},
+                {"name": "Paper jam", "section_id": cls.printers.id},
+                {"name": "Login fails", "section_id": cls.care.id},
+            ]
+        )
+
+    def test_tree_and_overview(self):
+        self.assertEqual(self.care.open_case_count, 3)
+        self.assertEqual(self.care.urgent_case_count, 1)
+        self.start_tour("/odoo", "crm_case_sections_overview_tour", login="tour_care")
+
+    def test_tree_and_overview_in_spanish(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_case_sections"], ["es_ES"], overwrite=True
+        )
+        self.member.lang = "es_ES"
+        self.start_tour(
+            "/odoo", "crm_case_sections_overview_tour_es", login="tour_care"
+        )

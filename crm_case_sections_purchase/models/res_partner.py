@@ -7,8 +7,9 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    case_count = fields.Integer(
-        compute="_compute_case_count",
+    supplier_case_count = fields.Integer(
+        "Supplier Follow-ups",
+        compute="_compute_supplier_case_count",
         groups="crm_case_sections.group_case_user",
         help="Cases of this vendor and its contacts, and cases whose related "
         "documents include them or their purchase orders.",
@@ -16,7 +17,7 @@ class ResPartner(models.Model):
 
     # the count follows the cases the current user may read
     @api.depends_context("uid")
-    def _compute_case_count(self):
+    def _compute_supplier_case_count(self):
         vendors = self._origin.commercial_partner_id
         partner_owners, ref_owners = vendors._get_case_owners()
         counts = defaultdict(int)
@@ -36,9 +37,11 @@ class ResPartner(models.Model):
                 for vendor_id in owners:
                     counts[vendor_id] += count
         for partner in self:
-            partner.case_count = counts[partner._origin.commercial_partner_id.id]
+            partner.supplier_case_count = counts[
+                partner._origin.commercial_partner_id.id
+            ]
 
-    def action_view_cases(self):
+    def action_view_supplier_cases(self):
         self.ensure_one()
         partner_owners, ref_owners = self.commercial_partner_id._get_case_owners()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -63,24 +63,26 @@ class TestVendorFollowups(PurchaseCaseCommon):
             | self.vendor_quiet
             | self.other_partner
         )
-        counts = partners.with_user(self.user_buyer).mapped("case_count")
+        counts = partners.with_user(self.user_buyer).mapped("supplier_case_count")
         # a contact counts the cases of its whole vendor
         self.assertEqual(counts, [7, 7, 2, 1, 2])
 
     def test_action_lists_the_counted_cases(self):
         vendor = self.vendor.with_user(self.user_buyer)
-        action = vendor.action_view_cases()
+        action = vendor.action_view_supplier_cases()
         self.assertEqual(action["views"][0][1], "list")
         cases = self.env["crm.case"].with_user(self.user_buyer).search(action["domain"])
         self.assertEqual(cases, self.vendor_cases)
-        self.assertEqual(len(cases), vendor.case_count)
+        self.assertEqual(len(cases), vendor.supplier_case_count)
         # the manager sees the section the buyer does not work
         manager_cases = self.env["crm.case"].search(action["domain"])
         self.assertEqual(manager_cases, self.vendor_cases | self.case_hidden)
-        self.assertEqual(self.vendor.case_count, 8)
+        self.assertEqual(self.vendor.supplier_case_count, 8)
 
     def test_action_from_a_contact_lists_the_vendor_cases(self):
-        action = self.vendor_contact.with_user(self.user_buyer).action_view_cases()
+        action = self.vendor_contact.with_user(
+            self.user_buyer
+        ).action_view_supplier_cases()
         cases = self.env["crm.case"].with_user(self.user_buyer).search(action["domain"])
         self.assertEqual(cases, self.vendor_cases)
         self.assertEqual(
@@ -88,7 +90,7 @@ class TestVendorFollowups(PurchaseCaseCommon):
         )
 
     def test_action_creates_a_followup_of_the_vendor(self):
-        action = self.vendor.with_user(self.user_buyer).action_view_cases()
+        action = self.vendor.with_user(self.user_buyer).action_view_supplier_cases()
         self.assertEqual(
             action["context"],
             {
@@ -108,19 +110,19 @@ class TestVendorFollowups(PurchaseCaseCommon):
     def test_vendor_form_shows_the_button_to_case_users(self):
         Partner = self.env["res.partner"].with_user(self.user_buyer)
         arch = Partner.get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertIn('name="action_view_cases"', arch)
+        self.assertIn('name="action_view_supplier_cases"', arch)
         form = Form(self.vendor.with_user(self.user_buyer))
-        self.assertEqual(form.case_count, 7)
+        self.assertEqual(form.supplier_case_count, 7)
 
     def test_buyer_without_cases_sees_no_button(self):
         Partner = self.env["res.partner"].with_user(self.user_buyer_no_case)
         arch = Partner.get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertNotIn('name="action_view_cases"', arch)
-        self.assertNotIn('name="case_count"', arch)
+        self.assertNotIn('name="action_view_supplier_cases"', arch)
+        self.assertNotIn('name="supplier_case_count"', arch)
         with self.assertRaises(AccessError):
-            self.vendor.with_user(self.user_buyer_no_case).case_count  # noqa: B018
+            self.vendor.with_user(self.user_buyer_no_case).supplier_case_count  # noqa: B018
 
     def test_case_user_who_is_not_a_buyer_counts_order_cases(self):
         self.user_buyer.groups_id -= self.env.ref("purchase.group_purchase_user")
         self.assertFalse(self.user_buyer.has_group("purchase.group_purchase_user"))
-        self.assertEqual(self.vendor.with_user(self.user_buyer).case_count, 7)
+        self.assertEqual(self.vendor.with_user(self.user_buyer).supplier_case_count, 7)

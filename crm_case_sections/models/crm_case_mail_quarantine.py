@@ -1,0 +1,209 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Mail the gateway could not turn into a record, kept with its raw source
+for a manager to reprocess or discard."""
+
+import base64
+import email
+import email.header
+import email.policy
+import hashlib
+import logging
+import traceback
+
+from odoo import api, fields, models
+from odoo.tools import email_split
+
+from .mail_thread import INFRASTRUCTURE_ERRORS, clean_header_value
+
+_logger = logging.getLogger(__name__)
+
+
+class CrmCaseMailQuarantine(models.Model):
+    _name = "crm.case.mail.quarantine"
+    _description = "Unprocessed Mail"
+    _order = "date desc, id desc"
+
+    name = fields.Char("Subject", readonly=True)
+    email_from = fields.Char("From", readonly=True)
+    message_id = fields.Char("Message-Id", readonly=True, index=True)
+    date = fields.Datetime(
+        "Received On", readonly=True, default=fields.Datetime.now, index=True
+    )
+    error = fields.Text(readonly=True, help="Why the mail could not be processed.")
+    error_details = fields.Text(readonly=True)
+    raw_message = fields.Binary(attachment=True, readonly=True)
+    raw_filename = fields.Char(compute="_compute_raw_filename")
+    checksum = fields.Char(readonly=True, index=True, copy=False)
+    model = fields.Char(
+        "Default Model",
+        readonly=True,
+        help="Where the mail goes when it matches no alias (incoming mail "
+        "servers set one).",
+    )
+    section_id = fields.Many2one(
+        "crm.case.section",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        help="The section whose address the mail was sent to.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    attempt_count = fields.Integer("Attempts", readonly=True, default=1)
+
+    def _compute_raw_filename(self):
+        for mail in self:
+            mail.raw_filename = f"unprocessed-mail-{mail.id}.eml"
+
+    @api.model
+    def _quarantine(self, raw, error, model=False):
+        """Keep ``raw``, the source of a mail that ``error`` stopped; the
+        same mail kept twice is one row."""
+        checksum = hashlib.sha1(raw).hexdigest()
+        # sudo: the gateway runs as any user; the row is for managers
+        Quarantine = self.sudo()
+        existing = Quarantine.search([("checksum", "=", checksum)], limit=1)
+        values = {
+            "error": clean_header_value(str(error))[:1000] or type(error).__name__,
+            "error_details": "".join(traceback.format_exception(error))[-20000:],
+        }
+        if existing:
+            existing.write(dict(values, attempt_count=existing.attempt_count + 1))
+            return existing
+        headers = self._read_headers(raw)
+        section = self._find_section(headers)
+        return Quarantine.create(
+            dict(
+                values,
+                name=headers.get("subject"),
+                email_from=headers.get("from"),
+                message_id=headers.get("message-id"),
+                raw_message=base64.b64encode(raw),
+                checksum=checksum,
+                model=model or False,
+                section_id=section.id,
+                company_id=(section.company_id or self.env.company).id,
+            )
+        )
+
+    @api.model
+    def _read_headers(self, raw):
+        """A few headers of ``raw`` read the lenient way: the mail is broken
+        in some way already."""
+        headers = {}
+        try:
+            message = email.message_from_bytes(raw, policy=email.policy.compat32)
+            for name in ("subject", "from", "message-id", "to", "cc", "delivered-to"):
+                value = message.get(name)
+                if value is not None:
+                    decoded = email.header.make_header(
+                        email.header.decode_header(value)
+                    )
+                    headers[name] = clean_header_value(str(decoded))[:500]
+        except Exception:  # the row is kept without them
+            _logger.info(
+                "Could not read the headers of an unprocessed mail", exc_info=True
+            )
+        return headers
+
+    @api.model
+    def _find_section(self, headers):
+        recipients = [
+            address.lower()
+            for name in ("delivered-to", "to", "cc")
+            for address in email_split(headers.get(name) or "")
+        ]
+        if not recipients:
+            return self.env["crm.case.section"]
+        return (
+            self.env["crm.case.section"]
+            .sudo()
+            .search([("alias_id.alias_full_name", "in", recipients)], limit=1)
+        )
+
+    def action_reprocess(self):
+        """Feed the mails to the gateway again; those that pass are removed,
+        the others keep their new error."""
+        done = self.browse()
+        for mail in self:
+            raw = base64.b64decode(mail.raw_message or b"")
+            try:
+                # sudo: as the mail server's delivery would, the routes then
+                # act as the alias' user
+                with self.env.cr.savepoint():
+                    self.env["mail.thread"].sudo().with_context(
+                        mail_gateway_no_quarantine=True
+                    ).message_process(mail.model or False, raw)
+            except INFRASTRUCTURE_ERRORS:
+                raise
+            except Exception as error:  # kept with its new error
+                _logger.info(
+                    "Reprocessing unprocessed mail %s failed", mail.id, exc_info=True
+                )
+                mail.write(
+                    {
+                        "error": clean_header_value(str(error))[:1000]
+                        or type(error).__name__,
+                        "error_details": "".join(traceback.format_exception(error)),
+                        "attempt_count": mail.attempt_count + 1,
+                    }
+                )
+            else:
+                done |= mail
+        failed = len(self) - len(done)
+        done.unlink()
+        if failed:
+            message = self.env._(
+                "%(failed)s of %(total)s mails could not be processed: see their "
+                "error.",
+                failed=failed,
+                total=len(self),
+            )
+        else:
+            message = self.env._("%(total)s mails processed.", total=len(self))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if failed else "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_discard(self):
+        self.unlink()
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_case_sections.crm_case_mail_quarantine_action"
+        )
+
+
+class CrmCaseSection(models.Model):
+    # the section's count of its unprocessed mail, kept beside the model
+    _inherit = "crm.case.section"  # pylint: disable=consider-merging-classes-inherited
+
+    mail_quarantine_count = fields.Integer(
+        "Unprocessed Mails",
+        compute="_compute_mail_quarantine_count",
+        groups="crm_case_sections.group_case_manager",
+    )
+
+    def _compute_mail_quarantine_count(self):
+        counts = dict(
+            self.env["crm.case.mail.quarantine"]._read_group(
+                [("section_id", "in", self.ids)], ["section_id"], ["__count"]
+            )
+        )
+        for section in self:
+            section.mail_quarantine_count = counts.get(section, 0)
+
+    def action_open_mail_quarantine(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_case_sections.crm_case_mail_quarantine_action"
+        )
+        action["domain"] = [("section_id", "=", self.id)]
+        return action

@@ -1,0 +1,292 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Service levels of cases: deadlines from the section's policies, their
+status, and the response-time facts the case analysis measures."""
+
+from odoo import api, fields, models
+
+from .crm_case_sla import WorkingTimePlanner
+
+SLA_STATUSES = [
+    ("on_time", "On Time"),
+    ("at_risk", "At Risk"),
+    ("failed", "Failed"),
+    ("reached", "Reached"),
+]
+
+
+class CrmCase(models.Model):
+    # crm.case is split by concern to keep its files short; here service levels
+    _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
+
+    sla_ids = fields.Many2many(
+        "crm.case.sla",
+        string="Service Levels",
+        compute="_compute_sla_ids",
+        store=True,
+        copy=False,
+        help="Policies of the nearest section, up the tree, that apply.",
+    )
+    sla_deadline_first_response = fields.Datetime(
+        "First Response Due",
+        compute="_compute_sla_deadlines",
+        store=True,
+        index="btree_not_null",
+    )
+    sla_deadline_resolution = fields.Datetime(
+        "Resolution Due",
+        compute="_compute_sla_deadlines",
+        store=True,
+        index="btree_not_null",
+    )
+    sla_date_at_risk = fields.Datetime(
+        "At Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        index="btree_not_null",
+    )
+    sla_status = fields.Selection(
+        SLA_STATUSES,
+        "SLA Status",
+        compute="_compute_sla_status",
+        store=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    sla_paused_since = fields.Datetime("SLA Paused Since", readonly=True, copy=False)
+    sla_first_response_failed = fields.Boolean(readonly=True, copy=False)
+    sla_resolution_failed = fields.Boolean(readonly=True, copy=False)
+    date_first_response = fields.Datetime(
+        "First Response",
+        readonly=True,
+        copy=False,
+        help="When an employee first wrote to the customer.",
+    )
+    working_hours_first_response = fields.Float(
+        "Working Hours to First Response",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+    )
+    working_hours_close = fields.Float(
+        "Working Hours to Close",
+        compute="_compute_working_hours_close",
+        store=True,
+        aggregator="avg",
+    )
+    working_hours_waiting = fields.Float(
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Working hours the case spent in stages that pause its service "
+        "level (waiting for the customer or a supplier).",
+    )
+    reopen_count = fields.Integer("Reopenings", readonly=True, copy=False)
+    # the tree's levels, to group the case analysis by any of them
+    section_level2_id = fields.Many2one(
+        related="section_id.level2_id", store=True, index=True
+    )
+    section_level3_id = fields.Many2one(
+        related="section_id.level3_id", store=True, index=True
+    )
+
+    @api.depends(
+        "section_id",
+        "type_id",
+        "priority",
+        "partner_id.category_id",
+        "partner_id.commercial_partner_id.category_id",
+    )
+    def _compute_sla_ids(self):
+        policies = self.env["crm.case.sla"]._get_policies(self)
+        for case in self:
+            case.sla_ids = policies[case]
+
+    @api.depends(
+        "sla_ids",
+        "create_date",
+        "date_first_response",
+        "working_hours_waiting",
+        "section_id.resource_calendar_id",
+    )
+    def _compute_sla_deadlines(self):
+        planners = {}
+        for case in self:
+            calendar = case.section_id.resource_calendar_id
+            if calendar not in planners:
+                planners[calendar] = WorkingTimePlanner(calendar)
+            dates = case._plan_sla_dates(planners[calendar])
+            case.sla_deadline_first_response = dates["first_response"]
+            case.sla_deadline_resolution = dates["resolution"]
+            case.sla_date_at_risk = dates["at_risk"]
+
+    def _plan_sla_dates(self, planner):
+        """Deadlines of the case's policies (the earliest one wins), moved
+        later by the working hours it spent waiting, and when it is at risk."""
+        self.ensure_one()
+        start = self.create_date or fields.Datetime.now()
+        waited = self.working_hours_waiting
+        dates = {"first_response": [], "resolution": [], "at_risk": []}
+        for sla in self.sla_ids:
+            share = sla.at_risk_percent / 100
+            for target, hours in (
+                ("first_response", sla.time_first_response),
+                ("resolution", sla.time_resolution),
+            ):
+                if not hours:
+                    continue
+                dates[target].append(planner.plan(start, hours + waited))
+                if target == "resolution" or not self.date_first_response:
+                    dates["at_risk"].append(planner.plan(start, hours * share + waited))
+        return {
+            key: min(filter(None, value), default=False) for key, value in dates.items()
+        }
+
+    @api.depends(
+        "sla_deadline_first_response",
+        "sla_deadline_resolution",
+        "sla_date_at_risk",
+        "date_first_response",
+        "date_closed",
+        "sla_paused_since",
+    )
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for case in self:
+            case.sla_status = case._get_sla_status(now)
+
+    def _get_sla_status(self, now):
+        self.ensure_one()
+        targets = [
+            (deadline, done)
+            for deadline, done in (
+                (self.sla_deadline_first_response, self.date_first_response),
+                (self.sla_deadline_resolution, self.date_closed),
+            )
+            if deadline
+        ]
+        if not targets:
+            return False
+        paused = bool(self.sla_paused_since)
+        if any(
+            (done and done > deadline) or (not done and not paused and now > deadline)
+            for deadline, done in targets
+        ):
+            return "failed"
+        if all(done for _deadline, done in targets):
+            return "reached"
+        if not paused and self.sla_date_at_risk and now >= self.sla_date_at_risk:
+            return "at_risk"
+        return "on_time"
+
+    @api.depends("date_closed")
+    def _compute_working_hours_close(self):
+        planners = {}
+        for case in self:
+            calendar = case.section_id.resource_calendar_id
+            if calendar not in planners:
+                planners[calendar] = WorkingTimePlanner(calendar)
+            case.working_hours_close = planners[calendar].hours_between(
+                case.create_date, case.date_closed
+            )
+
+    def _get_sla_stage_values(self, stage):
+        """What entering ``stage`` changes to each case's service level: a
+        pausing stage stops the clock, leaving it adds the wait to the
+        deadlines, leaving a closing stage counts a reopening."""
+        now = fields.Datetime.now()
+        changes = {}
+        for case in self:
+            values = {}
+            pausing = stage in case.sla_ids.stage_ids_pause
+            if pausing and not case.sla_paused_since:
+                values["sla_paused_since"] = now
+            elif not pausing and case.sla_paused_since:
+                planner = WorkingTimePlanner(case.section_id.resource_calendar_id)
+                values["sla_paused_since"] = False
+                values["working_hours_waiting"] = (
+                    case.working_hours_waiting
+                    + planner.hours_between(case.sla_paused_since, now)
+                )
+            if case.is_closed and stage and not stage.is_closed:
+                values["reopen_count"] = case.reopen_count + 1
+            if values:
+                changes[case] = values
+        return changes
+
+    def _register_first_response(self, message):
+        """The first message an employee wrote to the customer: not a note,
+        not the acknowledgement or a reminder (mailed without a message),
+        nor anything posted by the system."""
+        if self.date_first_response or message.author_id == self.env.ref(
+            "base.partner_root"
+        ):
+            return
+        planner = WorkingTimePlanner(self.section_id.resource_calendar_id)
+        self.write(
+            {
+                "date_first_response": message.date,
+                "working_hours_first_response": planner.hours_between(
+                    self.create_date, message.date
+                ),
+            }
+        )
+
+    @api.model
+    def _cron_update_sla(self, batch_size=500):
+        """Mark the cases whose service level became at risk or failed, and
+        escalate each failed target once, up the sections tree."""
+        now = fields.Datetime.now()
+        due = [
+            ("sla_status", "in", ["on_time", "at_risk"]),
+            ("sla_paused_since", "=", False),
+            "|",
+            "|",
+            ("sla_date_at_risk", "<=", now),
+            ("sla_deadline_first_response", "<=", now),
+            ("sla_deadline_resolution", "<=", now),
+        ]
+        self._process_in_batches(
+            due, batch_size, lambda cases: cases._update_sla_status(now)
+        )
+        escalatable = [
+            ("is_closed", "=", False),
+            ("sla_paused_since", "=", False),
+            ("section_id.active", "=", True),
+            "|",
+            ("section_id.escalation_section_id", "!=", False),
+            ("section_id.parent_id", "!=", False),
+        ]
+        for domain, flag, reason in (
+            (
+                [
+                    ("date_first_response", "=", False),
+                    ("sla_deadline_first_response", "<", now),
+                ],
+                "sla_first_response_failed",
+                self.env._("the first response target was missed"),
+            ),
+            (
+                [("sla_deadline_resolution", "<", now)],
+                "sla_resolution_failed",
+                self.env._("the resolution target was missed"),
+            ),
+        ):
+            self._process_in_batches(
+                escalatable + domain + [(flag, "=", False)],
+                batch_size,
+                lambda cases, flag=flag, reason=reason: cases._escalate_once(
+                    flag, reason
+                ),
+            )
+
+    def _update_sla_status(self, now):
+        by_status = {}
+        for case in self:
+            status = case._get_sla_status(now)
+            if status != case.sla_status:
+                by_status.setdefault(status, self.browse())
+                by_status[status] |= case
+        for status, cases in by_status.items():
+            # written, not recomputed: automated actions see the change
+            cases.write({"sla_status": status})

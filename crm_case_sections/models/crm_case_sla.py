@@ -1,0 +1,193 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from bisect import bisect_right
+from datetime import timedelta
+
+from pytz import utc
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .crm_case import PRIORITIES
+
+
+class CrmCaseSla(models.Model):
+    """A service level promised on the cases of a section and of all its
+    sub-sections: an answer within so many working hours, a solution within
+    so many, counted in the section's working calendar (its public holidays
+    skipped), the clock stopped while the case waits on someone else."""
+
+    _name = "crm.case.sla"
+    _description = "Case Service Level"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True)
+    section_id = fields.Many2one(
+        "crm.case.section",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+        help="The policy applies to the cases of this section and of its "
+        "sub-sections, unless a sub-section has a policy of its own.",
+    )
+    company_id = fields.Many2one(related="section_id.company_id", store=True)
+    type_ids = fields.Many2many(
+        "crm.case.type",
+        string="Case Types",
+        help="Only cases of these types. Empty: every type.",
+    )
+    priority = fields.Selection(
+        PRIORITIES, help="Only cases of this priority. Empty: every priority."
+    )
+    tag_ids = fields.Many2many(
+        "res.partner.category",
+        string="Customer Tags",
+        help="Only cases of customers with one of these tags. Empty: every "
+        "customer.",
+    )
+    time_first_response = fields.Float(
+        "First Response (working hours)",
+        help="Working hours within which an employee answers the customer. "
+        "0: no target.",
+    )
+    time_resolution = fields.Float(
+        "Resolution (working hours)",
+        help="Working hours within which the case is closed. 0: no target.",
+    )
+    stage_ids_pause = fields.Many2many(
+        "crm.case.stage",
+        string="Stages Pausing the Clock",
+        help="While a case is in one of these stages (waiting for the "
+        "customer, for a supplier), its service-level clock stops.",
+    )
+    at_risk_percent = fields.Float(
+        "At Risk at (%)",
+        default=80.0,
+        help="Share of a target after which a case still open is at risk.",
+    )
+
+    _sql_constraints = [
+        (
+            "targets_positive",
+            "CHECK(time_first_response >= 0 AND time_resolution >= 0)",
+            "Service-level targets cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("at_risk_percent")
+    def _check_at_risk_percent(self):
+        for sla in self:
+            if not 0 < sla.at_risk_percent <= 100:
+                raise ValidationError(
+                    self.env._("The at-risk share must be between 1 and 100 %.")
+                )
+
+    def _matches(self, case):
+        """Whether this policy's filters admit ``case``."""
+        self.ensure_one()
+        if self.type_ids and case.type_id not in self.type_ids:
+            return False
+        if self.priority and case.priority != self.priority:
+            return False
+        if self.tag_ids:
+            partner = case.partner_id
+            tags = partner.category_id | partner.commercial_partner_id.category_id
+            if not tags & self.tag_ids:
+                return False
+        return True
+
+    @api.model
+    def _get_policies(self, cases):
+        """The policies of each case: those of the nearest section, up the
+        tree from the case's own, that has policies admitting it."""
+        by_section = {}
+        above = {i for section in cases.section_id for i in section._get_ancestor_ids()}
+        for sla in self.search([("section_id", "in", list(above))]):
+            by_section.setdefault(sla.section_id.id, self.browse())
+            by_section[sla.section_id.id] |= sla
+        result = {}
+        for case in cases:
+            result[case] = self.browse()
+            if not case.section_id:
+                continue
+            for section_id in reversed(case.section_id._get_ancestor_ids()):
+                matching = by_section.get(section_id, self.browse()).filtered(
+                    lambda sla, case=case: sla._matches(case)
+                )
+                if matching:
+                    result[case] = matching
+                    break
+        return result
+
+
+class WorkingTimePlanner:
+    """Plan many working-hour targets on one calendar with one read of its
+    work intervals (attendances less public holidays) instead of one per
+    target, so that planning thousands of cases costs a few queries."""
+
+    HORIZON = timedelta(days=60)
+
+    def __init__(self, calendar):
+        self.calendar = calendar
+        self.start = self.stop = None
+        self.intervals = []  # (start, stop, hours before start)
+        self.starts = []
+
+    def _load(self, start, stop):
+        aware_start = start.replace(tzinfo=utc)
+        aware_stop = stop.replace(tzinfo=utc)
+        work = self.calendar._work_intervals_batch(aware_start, aware_stop)[False]
+        self.intervals, self.starts, total = [], [], 0.0
+        for begin, end, _meta in work:
+            begin, end = _naive(begin), _naive(end)
+            self.intervals.append((begin, end, total))
+            self.starts.append(begin)
+            total += (end - begin).total_seconds() / 3600
+        self.start, self.stop = start, stop
+
+    def _ensure(self, start, stop):
+        if self.start is None or start < self.start or stop > self.stop:
+            begin = min(start, self.start or start)
+            # a horizon ahead: the next case, opened a moment later, needs
+            # no new read of the calendar
+            end = max(stop, self.stop or stop) + self.HORIZON
+            self._load(begin - timedelta(days=1), end)
+
+    def _hours_at(self, moment):
+        """Working hours from the loaded start to ``moment``."""
+        index = bisect_right(self.starts, moment) - 1
+        if index < 0:
+            return 0.0
+        begin, end, before = self.intervals[index]
+        return before + (min(moment, end) - begin).total_seconds() / 3600
+
+    def hours_between(self, start, stop):
+        if not (start and stop) or stop <= start:
+            return 0.0
+        if not self.calendar:
+            return (stop - start).total_seconds() / 3600
+        self._ensure(start, stop)
+        return self._hours_at(stop) - self._hours_at(start)
+
+    def plan(self, start, hours):
+        """The moment ``hours`` working hours after ``start``."""
+        if not self.calendar:
+            return start + timedelta(hours=hours)
+        stop = start + self.HORIZON
+        for _attempt in range(10):
+            self._ensure(start, stop)
+            target = self._hours_at(start) + hours
+            for begin, end, before in self.intervals:
+                length = (end - begin).total_seconds() / 3600
+                if end > start and before + length >= target:
+                    return begin + timedelta(hours=target - before)
+            stop += self.HORIZON
+        return False
+
+
+def _naive(moment):
+    return moment.astimezone(utc).replace(tzinfo=None)
