@@ -6,6 +6,8 @@ from . import crm_case_mail
 from . import crm_case_mail_quarantine
 from . import crm_case_followup
 from . import res_users
+from . import mail_alias_domain
+from . import mail_mail
 from . import mail_thread
 from . import res_company
 from . import crm_case_sla

@@ -61,9 +61,8 @@ class CrmCase(models.Model):
         check_company=True,
     )
     section_root_id = fields.Many2one(
-        "crm.case.section",
-        "Top Section",
-        compute="_compute_section_root_id",
+        related="section_id.root_id",
+        string="Top Section",
         store=True,
         precompute=True,
         index=True,
@@ -200,15 +199,6 @@ class CrmCase(models.Model):
                     self._stage_domain(section), limit=1
                 )
             case.stage_id = first_stages[section]
-
-    @api.depends("section_id")
-    def _compute_section_root_id(self):
-        # a moved section's cases are updated by crm.case.section.write
-        for case in self:
-            section = case.section_id
-            case.section_root_id = (
-                section.parent_path and section._get_ancestor_ids()[0]
-            )
 
     @api.depends("expected_revenue", "probability")
     def _compute_prorated_revenue(self):

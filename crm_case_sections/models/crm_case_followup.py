@@ -251,9 +251,7 @@ class CrmCase(models.Model):
     def _notify_escalation(self, responsible, reason):
         """One notification to the new responsible for all the cases."""
         lines = Markup("").join(
-            Markup('<li><a href="/odoo/crm.case/%s">%s</a></li>')
-            % (case.id, case.display_name)
-            for case in self
+            Markup("<li>%s</li>") % case._get_html_link() for case in self
         )
         self.env["mail.thread"].sudo().message_notify(
             partner_ids=responsible.partner_id.ids,

@@ -133,6 +133,21 @@ class TestMailGateway(GatewayCommon):
         self.assertIn("friend@customer.example.com", case._get_watcher_emails())
 
     @mute_logger(*GATEWAY_LOGGERS)
+    def test_addresses_of_a_new_alias_domain_never_become_watchers(self):
+        case = self._open_plain_case()
+        # the gateway has read the alias domains before this one is created
+        self.env["mail.alias.domain"].create(
+            {"name": "branch.example.com", "catchall_alias": "orders"}
+        )
+        case.message_update(
+            {"cc": "orders@branch.example.com, bounce@branch.example.com"}
+        )
+        self.assertFalse(
+            case._get_watcher_emails()
+            & {"orders@branch.example.com", "bounce@branch.example.com"}
+        )
+
+    @mute_logger(*GATEWAY_LOGGERS)
     def test_bounce_creates_no_case_and_no_mail(self):
         with self.mock_mail_gateway():
             case = self._process("bounce.eml")
