@@ -242,7 +242,7 @@ class CrmCase(models.Model):
 
     @api.onchange("type_id")
     def _onchange_type_id(self):
-        self.update(self._get_routing_values(self.type_id, self.section_id))
+        self.update(self._get_transfer_values(self.type_id, self.section_id))
 
     @api.onchange("section_id")
     def _onchange_section_id(self):
@@ -291,7 +291,7 @@ class CrmCase(models.Model):
         return stages.search(search_domain)
 
     @api.model
-    def _get_routing_values(self, case_type, section):
+    def _get_transfer_values(self, case_type, section):
         """Where a case of ``case_type`` sitting in ``section`` must go: the
         type's handling section and its responsible, unless ``section``
         already is that section or one of its sub-sections."""
@@ -365,17 +365,19 @@ class CrmCase(models.Model):
         if vals.get("type_id") and "section_id" not in vals:
             # a new type moves the cases outside its handling section there
             case_type = self.env["crm.case.type"].browse(vals["type_id"])
-            routing = self._get_routing_values(case_type, self.env["crm.case.section"])
+            transfer = self._get_transfer_values(
+                case_type, self.env["crm.case.section"]
+            )
             moved = self.filtered(
-                lambda case: case._get_routing_values(case_type, case.section_id)
+                lambda case: case._get_transfer_values(case_type, case.section_id)
             )
             if moved:
-                moved._check_transfer_target(routing["section_id"])
-                moved._log_transfer(routing["section_id"], case_type)
+                moved._check_transfer_target(transfer["section_id"])
+                moved._log_transfer(transfer["section_id"], case_type)
                 super(CrmCase, moved).write(
                     {
-                        "section_id": routing["section_id"].id,
-                        "user_id": routing["user_id"].id,
+                        "section_id": transfer["section_id"].id,
+                        "user_id": transfer["user_id"].id,
                         **vals,
                     }
                 )

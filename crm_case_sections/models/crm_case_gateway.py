@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Cases fed by e-mail: creation from a section's alias, acknowledgement,
-threading, watchers."""
+"""The mail gateway of cases: creation from a section's alias,
+acknowledgement, threading, watchers, and what every message of a case
+sets off."""
 
 import logging
 import re
@@ -27,7 +28,8 @@ SUBJECT_REFERENCE = re.compile(
 
 
 class CrmCase(models.Model):
-    # crm.case is split by concern to keep its files short; here the mail gateway
+    # crm.case is split by concern to keep its files short; here the mail
+    # gateway and the conversation with the customer
     _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
 
     acknowledgement_reference = fields.Char(
@@ -115,6 +117,9 @@ class CrmCase(models.Model):
         return {email: raw for email, raw in watchers.items() if email not in own}
 
     def _message_post_after_hook(self, message, msg_vals):
+        """Every message of a case, by mail, on the portal or from the
+        chatter: the watchers get their copy, and an exchange with the
+        customer moves the clock of his wait (crm_case_escalation)."""
         res = super()._message_post_after_hook(message, msg_vals)
         if (
             self.email_cc
@@ -122,6 +127,8 @@ class CrmCase(models.Model):
             and self.id not in self._get_untrusted_case_ids()
         ):
             self._send_watcher_copy(message)
+        if self._is_conversation_message(message):
+            self._update_waiting_for_answer(message)
         return res
 
     def _track_template(self, changes):
