@@ -2,19 +2,13 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common_gateway import DATA, GatewayCommon
+from .common import DATA, GatewayCommon
 
 GATEWAY_LOGGERS = ("odoo.addons.mail.models.mail_thread", "odoo.models.unlink")
 
 
 @tagged("mail_gateway")
 class TestMailGateway(GatewayCommon):
-    def _open_plain_case(self):
-        with self.mock_mail_gateway():
-            case = self._process("new_plain.eml")
-        case.number = "C90001"
-        return case
-
     # New mail -> case ----------------------------------------------------
 
     @mute_logger(*GATEWAY_LOGGERS)

@@ -4,7 +4,7 @@ from itertools import count
 from odoo.tests import tagged, warmup
 from odoo.tools import mute_logger
 
-from .common_gateway import GatewayCommon
+from .common import GatewayCommon
 
 MESSAGE = """Return-Path: <{sender}>
 From: "Ana Torres" <{sender}>
