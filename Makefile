@@ -11,7 +11,7 @@ RUN_ENV := LANG=C.UTF-8
 endif
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 setup:  ## Virtualenv with Odoo 18.0 and the tools, PostgreSQL running, Chromium
 	@bash tools/setup.sh
@@ -34,10 +34,18 @@ demo-db:  ## Only create or update the database of `make run` (LANG=es: in Spani
 shell:  ## Odoo's Python shell on the database of `make run` (a script on stdin runs)
 	@$(RUN_ENV) bash tools/shell.sh
 
+mail:  ## The local mailboxes of `make run` (BOX=address: its last N=3 messages)
+	@python3 tools/mail.py read $(BOX) -n $(or $(N),3)
+
+send-mail:  ## Mail support@ of the demo as a customer would (FROM=, SUBJECT=, BODY=, CC=, TO=)
+	@python3 tools/mail.py send --from "$(or $(FROM),carmen.diaz@talleres-sur.example.com)" \
+		$(if $(TO),--to "$(TO)") $(if $(CC),--cc "$(CC)") \
+		--subject "$(or $(SUBJECT),Pump P-12 leaks)" --body "$(or $(BODY),The pump leaks at the coupling.)"
+
 docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 	@$(RUN_ENV) bash tools/docs.sh
 
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
-.PHONY: help setup lint readme test run demo-db shell docs bench
+.PHONY: help setup lint readme test run demo-db shell mail send-mail docs bench

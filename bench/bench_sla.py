@@ -193,6 +193,11 @@ def at_risk_cron(registry, desks_ids, errors):
     )
     if statuses.get("at_risk") != len(ids):
         errors.append(f"cron: {statuses} instead of {len(ids)} at risk")
+    # batches of 500: a few dozen queries each, none per case
+    if measure.queries > len(ids) / 10:
+        errors.append(
+            f"cron: {measure.queries} queries for {len(ids)} cases grow with the cases"
+        )
     return {
         "cases": len(ids),
         "seconds": round(measure.seconds, 2),

@@ -9,6 +9,9 @@ directory and its passwd-file. The machine's own mail set-up is not touched.
   is piped to the mailgate script (XML-RPC into Odoo); mail to the mailbox
   domains is delivered to Maildirs that Dovecot serves over IMAP on
   127.0.0.1:<imap_port>.
+- Without a list of mailboxes (``make run``), every address outside the
+  Odoo domain has a mailbox, made on its first mail, and logs in to IMAP
+  with the one password ``PASSWORD``: nothing leaves the machine.
 """
 
 import imaplib
@@ -50,7 +53,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 odoo      unix  -       n       n       -       {pipe_limit}       pipe
   flags=DR user=nobody argv={python} {mailgate} -d {database}
   -u {uid} -p {password} --host 127.0.0.1 --port ${{nexthop}}
-"""
+{master_extra}"""
 MAIN_CF = """\
 compatibility_level = 3.6
 queue_directory = {root}/spool
@@ -72,7 +75,7 @@ mailbox_size_limit = 0
 virtual_mailbox_limit = 0
 virtual_mailbox_domains = {mailbox_domains}
 virtual_mailbox_base = {root}/vmail
-virtual_mailbox_maps = texthash:{root}/postfix/mailboxes
+virtual_mailbox_maps = {mailbox_maps}
 virtual_minimum_uid = {mail_uid}
 virtual_uid_maps = static:{mail_uid}
 virtual_gid_maps = static:{mail_gid}
@@ -80,7 +83,7 @@ relay_domains = {odoo_domain}
 transport_maps = texthash:{root}/postfix/transport
 odoo_destination_concurrency_limit = {pipe_limit}
 odoo_destination_recipient_limit = 1
-smtp_host_lookup = native
+{main_extra}smtp_host_lookup = native
 disable_dns_lookups = yes
 biff = no
 alias_maps =
@@ -119,6 +122,10 @@ service anvil {{
 service imap-login {{
   chroot =
 }}
+{users}
+"""
+# a fixed list of mailboxes, each with its password
+USERS_LISTED = """\
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/dovecot/users
@@ -126,8 +133,36 @@ passdb {{
 userdb {{
   driver = passwd-file
   args = username_format=%u {root}/dovecot/users
+}}"""
+# any address: the same password, the Maildir Postfix makes for it
+USERS_ANY = """\
+passdb {{
+  driver = static
+  args = password={password}
 }}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_gid} home={root}/vmail/%d/%n
+}}"""
+# Postfix's regexp tables for every address outside the Odoo domain (plain
+# characters only: the address names its Maildir). Postfix's virtual agent
+# takes no path from a regexp, so Dovecot's own delivery agent files them.
+ANY_DOMAIN = "!/^{odoo_domain}$/ OK\n"
+ANY_MAILBOX = "/^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+$/ OK\n"
+ANY_MAIN = """\
+virtual_transport = dovecot
+dovecot_destination_recipient_limit = 1
 """
+ANY_MASTER = """\
+dovecot   unix  -       n       n       -       -       pipe
+  flags=DRhu user={mail_user} argv=/usr/lib/dovecot/dovecot-lda
+  -c {dovecot_conf} -f ${{sender}} -d ${{recipient}}
+"""
+ANY_LDA_LOG = """
+protocol lda {{
+  log_path = {root}/dovecot/lda.log
+  stats_writer_socket_path =
+}}"""
 
 
 def free_port():
@@ -163,15 +198,24 @@ class MailStack:
         password="admin",
         python="/usr/bin/python3",
         pipe_limit=8,
+        root=None,
+        smtp_port=None,
+        imap_port=None,
     ):
-        self.root = Path(tempfile.mkdtemp(prefix="ccs-mail."))
+        """``mailboxes`` None: any address outside ``odoo_domain``. ``root``
+        given: the configuration and mailboxes are kept there between runs."""
+        if root:
+            self.root = Path(root)
+            self.root.mkdir(parents=True, exist_ok=True)
+        else:
+            self.root = Path(tempfile.mkdtemp(prefix="ccs-mail."))
         # nobody runs the mailgate from here, the mail user owns the mailboxes
         self.root.chmod(0o755)
-        self.mailboxes = list(mailboxes)
+        self.mailboxes = None if mailboxes is None else list(mailboxes)
         self.odoo_domain = odoo_domain
         self.odoo_port = odoo_port
-        self.smtp_port = free_port()
-        self.imap_port = free_port()
+        self.smtp_port = smtp_port or free_port()
+        self.imap_port = imap_port or free_port()
         self.mailgate = self.root / "odoo-mailgate.py"
         shutil.copy(mailgate, self.mailgate)
         self.mailgate.chmod(0o755)
@@ -189,9 +233,6 @@ class MailStack:
             "root": self.root,
             "mail_uid": mail.pw_uid,
             "mail_gid": mail.pw_gid,
-            "mailbox_domains": " ".join(
-                sorted({address.split("@")[1] for address in self.mailboxes})
-            ),
             "odoo_domain": self.odoo_domain,
             "smtp_address": f"127.0.0.1:{self.smtp_port}",
             "imap_port": self.imap_port,
@@ -202,32 +243,60 @@ class MailStack:
             "password": self.password,
             "pipe_limit": self.pipe_limit,
         }
-        self.postfix_dir.mkdir()
+        if self.mailboxes is None:
+            values["mailbox_domains"] = f"regexp:{self.postfix_dir}/mailbox_domains"
+            values["mailbox_maps"] = f"regexp:{self.postfix_dir}/mailboxes"
+            values["users"] = USERS_ANY.format(
+                **{**values, "password": self.PASSWORD}
+            ) + ANY_LDA_LOG.format(**values)
+            values["main_extra"] = ANY_MAIN
+            values["master_extra"] = ANY_MASTER.format(
+                mail_user=MAIL_USER, dovecot_conf=self.dovecot_conf
+            )
+        else:
+            values["mailbox_domains"] = " ".join(
+                sorted({address.split("@")[1] for address in self.mailboxes})
+            )
+            values["mailbox_maps"] = f"texthash:{self.postfix_dir}/mailboxes"
+            values["users"] = USERS_LISTED.format(**values)
+            values["main_extra"] = values["master_extra"] = ""
+        self.postfix_dir.mkdir(exist_ok=True)
         postfix = pwd.getpwnam("postfix")
-        (self.root / "data").mkdir()
+        (self.root / "data").mkdir(exist_ok=True)
         os.chown(self.root / "data", postfix.pw_uid, postfix.pw_gid)
-        (self.root / "spool").mkdir()
-        (self.root / "vmail").mkdir()
+        (self.root / "spool").mkdir(exist_ok=True)
+        (self.root / "vmail").mkdir(exist_ok=True)
         os.chown(self.root / "vmail", mail.pw_uid, mail.pw_gid)
         (self.postfix_dir / "main.cf").write_text(MAIN_CF.format(**values))
         (self.postfix_dir / "master.cf").write_text(MASTER_CF.format(**values))
-        (self.postfix_dir / "mailboxes").write_text(
-            "".join(
-                f"{address} {self._maildir(address)}/\n" for address in self.mailboxes
+        if self.mailboxes is None:
+            domain = self.odoo_domain.replace(".", r"\.")
+            (self.postfix_dir / "mailbox_domains").write_text(
+                ANY_DOMAIN.format(odoo_domain=domain)
             )
-        )
+            (self.postfix_dir / "mailboxes").write_text(ANY_MAILBOX)
+        else:
+            (self.postfix_dir / "mailboxes").write_text(
+                "".join(
+                    f"{address} {self._maildir(address)}/\n"
+                    for address in self.mailboxes
+                )
+            )
         (self.postfix_dir / "transport").write_text(
             f"{self.odoo_domain} odoo:{self.odoo_port}\n"
         )
         dovecot = self.dovecot_conf.parent
-        (dovecot / "run").mkdir(parents=True)
-        (dovecot / "state").mkdir()
+        (dovecot / "run").mkdir(parents=True, exist_ok=True)
+        (dovecot / "state").mkdir(exist_ok=True)
         self.dovecot_conf.write_text(DOVECOT_CONF.format(**values))
+        lda_log = dovecot / "lda.log"  # written by the delivery agent, as mail
+        lda_log.touch()
+        os.chown(lda_log, mail.pw_uid, mail.pw_gid)
         (dovecot / "users").write_text(
             "".join(
                 f"{address}:{{PLAIN}}{self.PASSWORD}:{mail.pw_uid}:{mail.pw_gid}::"
                 f"{self.root / 'vmail' / self._maildir(address)}::\n"
-                for address in self.mailboxes
+                for address in self.mailboxes or ()
             )
         )
         self._run(["postfix", "-c", str(self.postfix_dir), "check"])

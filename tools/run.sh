@@ -6,6 +6,11 @@
 #   RUN_LANG=es            (make run LANG=es) load that language and give it to
 #                          the demo users; RUN_LANG=en gives them English back
 #   RUN_PREPARE_ONLY=1     (make demo-db) prepare the database, then exit
+#   RUN_MAIL=0             no local mail: outgoing mail waits in the queue
+#   RUN_MAIL_DIR, RUN_SMTP_PORT=2525, RUN_IMAP_PORT=1143
+#                          the local Postfix and Dovecot (tools/mail.py): mail
+#                          to the demo's alias domain goes into Odoo, mail to
+#                          anyone else into a local mailbox (`make mail`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -34,14 +39,29 @@ if [[ -n "${RUN_PREPARE_ONLY:-}" ]]; then
     echo "run: the database $DB is ready"
     exit 0
 fi
+# Local mail: started before Odoo, stopped when it stops; without it, the
+# outgoing mail is kept in the queue rather than failing.
+export RUN_SMTP_PORT=${RUN_SMTP_PORT:-2525} RUN_IMAP_PORT=${RUN_IMAP_PORT:-1143}
+mail_stop() { python3 tools/mail.py stop >/dev/null 2>&1 || true; }
+if [[ "${RUN_MAIL:-1}" != 0 ]] && why=$(python3 tools/mail.py start "$DB" "$PORT" 2>&1); then
+    trap mail_stop EXIT
+    echo "run: local mail: SMTP 127.0.0.1:$RUN_SMTP_PORT, IMAP 127.0.0.1:$RUN_IMAP_PORT (any address, password secret); \`make mail\` lists the mailboxes"
+else
+    echo "run: no local mail (${why:-RUN_MAIL=0}): outgoing mail waits in Settings › Technical › Emails"
+    RUN_SMTP_PORT=
+fi
+RUN_SMTP_PORT=$RUN_SMTP_PORT odoo shell --log-level=warn --http-port=0 --no-http <tools/demo_mail.py
 echo "run: Odoo on http://localhost:$PORT — log in as admin / admin (manager),"
 echo "     support / support, demo / demo or purchases / purchases (case users),"
 echo "     portal customer carmen / carmen at http://localhost:$PORT/my; Ctrl-C stops it."
 WORKERS=${WORKERS:-0}
 [[ "$WORKERS" =~ ^[0-9]+$ ]] || { echo "error: WORKERS must be a number of worker processes." >&2; exit 1; }
+# a case's acknowledgement and the mail queue wake their cron at once
+export ODOO_NOTIFY_CRON_CHANGES=1
 if (( WORKERS == 0 )); then
-    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
         --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn
+    exit
 fi
 # Prefork: HTTP workers, a cron worker and the websocket (gevent) process, each
 # on its own port; in front of them, on $PORT, what a reverse proxy does in
@@ -51,7 +71,7 @@ GEVENT_PORT=${GEVENT_PORT:-8072}
 echo "run: $WORKERS HTTP workers on port $HTTP_PORT, websocket process on $GEVENT_PORT"
 "$VENV/bin/python" tools/run_proxy.py "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
 proxy=$!
-trap 'kill $proxy 2>/dev/null' EXIT
+trap 'kill $proxy 2>/dev/null; mail_stop' EXIT
 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
     --db-filter="^$DB\$" --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" \
     --workers="$WORKERS" --log-level=warn

@@ -252,37 +252,35 @@ class CrmCaseSection(models.Model):
             section.sort_path = (section.parent_id.sort_path or "") + own
 
     def _compute_is_my_department(self):
-        mine = self.search([("is_my_department", "=", True), ("id", "in", self.ids)])
-        for section in self:
-            section.is_my_department = section in mine
+        self._compute_from_search("is_my_department")
 
     def _search_is_my_department(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Operation not supported"))
-        user = self.env.user
-        if user.has_group("crm_case_sections.group_case_manager"):
-            domain = [("parent_id", "=", False)]
-        else:
-            sections = user.case_section_ids | user.case_section_responsible_ids
-            domain = [("id", "in", sections.ids)]
-        if (operator == "=") != value:
-            return ["!", *domain]
-        return domain
+        return self._search_mine(operator, value, departments=True)
 
     def _compute_is_my_section(self):
-        mine = self.search([("is_my_section", "=", True), ("id", "in", self.ids)])
-        for section in self:
-            section.is_my_section = section in mine
+        self._compute_from_search("is_my_section")
 
     def _search_is_my_section(self, operator, value):
+        return self._search_mine(operator, value, departments=False)
+
+    def _compute_from_search(self, name):
+        mine = self.search([(name, "=", True), ("id", "in", self.ids)])
+        for section in self:
+            section[name] = section in mine
+
+    def _search_mine(self, operator, value, departments):
+        """The user's sections: those he is a member or the responsible of
+        (``departments``), or those and their sub-sections, as the case rule
+        gives them to him; managers have every section, and every top
+        section as departments."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Operation not supported"))
         user = self.env.user
         if user.has_group("crm_case_sections.group_case_manager"):
-            domain = []
+            domain = [("parent_id", "=", False)] if departments else []
         else:
             sections = user.case_section_ids | user.case_section_responsible_ids
-            domain = [("id", "child_of", sections.ids)]
+            domain = [("id", "in" if departments else "child_of", sections.ids)]
         if (operator == "=") != value:
             return ["!", *domain] if domain else [("id", "=", False)]
         return domain

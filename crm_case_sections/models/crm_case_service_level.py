@@ -4,7 +4,7 @@ status, and the response-time facts the case analysis measures."""
 
 from odoo import api, fields, models
 
-from .crm_case_sla import WorkingTimePlanner
+from .crm_case_sla import WorkingTimePlanner, WorkingTimePlanners
 
 SLA_STATUSES = [
     ("on_time", "On Time"),
@@ -44,13 +44,15 @@ class CrmCase(models.Model):
         store=True,
         index="btree_not_null",
     )
+    # not tracked: the cron turns thousands of cases at risk at once, and a
+    # note on each would cost two inserts a case; a failure is noted anyway,
+    # by the escalation it causes
     sla_status = fields.Selection(
         SLA_STATUSES,
         "SLA Status",
         compute="_compute_sla_status",
         store=True,
         index=True,
-        tracking=True,
         copy=False,
     )
     sla_paused_since = fields.Datetime("SLA Paused Since", readonly=True, copy=False)
@@ -99,6 +101,9 @@ class CrmCase(models.Model):
     )
     def _compute_sla_ids(self):
         policies = self.env["crm.case.sla"]._get_policies(self)
+        # the stored policies of all the cases in one query, not one each
+        # when the assignment below reads what it replaces
+        self.filtered("id").fetch(["sla_ids"])
         for case in self:
             case.sla_ids = policies[case]
 
@@ -110,12 +115,9 @@ class CrmCase(models.Model):
         "section_id.resource_calendar_id",
     )
     def _compute_sla_deadlines(self):
-        planners = {}
+        planners = WorkingTimePlanners()
         for case in self:
-            calendar = case.section_id.resource_calendar_id
-            if calendar not in planners:
-                planners[calendar] = WorkingTimePlanner(calendar)
-            dates = case._plan_sla_dates(planners[calendar])
+            dates = case._plan_sla_dates(planners[case.section_id.resource_calendar_id])
             case.sla_deadline_first_response = dates["first_response"]
             case.sla_deadline_resolution = dates["resolution"]
             case.sla_date_at_risk = dates["at_risk"]
@@ -181,11 +183,9 @@ class CrmCase(models.Model):
 
     @api.depends("date_closed")
     def _compute_working_hours_close(self):
-        planners = {}
+        planners = WorkingTimePlanners()
         for case in self:
             calendar = case.section_id.resource_calendar_id
-            if calendar not in planners:
-                planners[calendar] = WorkingTimePlanner(calendar)
             case.working_hours_close = planners[calendar].hours_between(
                 case.create_date, case.date_closed
             )
@@ -195,6 +195,7 @@ class CrmCase(models.Model):
         pausing stage stops the clock, leaving it adds the wait to the
         deadlines, leaving a closing stage counts a reopening."""
         now = fields.Datetime.now()
+        planners = WorkingTimePlanners()
         changes = {}
         for case in self:
             values = {}
@@ -202,7 +203,7 @@ class CrmCase(models.Model):
             if pausing and not case.sla_paused_since:
                 values["sla_paused_since"] = now
             elif not pausing and case.sla_paused_since:
-                planner = WorkingTimePlanner(case.section_id.resource_calendar_id)
+                planner = planners[case.section_id.resource_calendar_id]
                 values["sla_paused_since"] = False
                 values["working_hours_waiting"] = (
                     case.working_hours_waiting

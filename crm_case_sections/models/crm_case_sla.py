@@ -189,5 +189,13 @@ class WorkingTimePlanner:
         return False
 
 
+class WorkingTimePlanners(dict):
+    """One planner per calendar, made when first asked for."""
+
+    def __missing__(self, calendar):
+        planner = self[calendar] = WorkingTimePlanner(calendar)
+        return planner
+
+
 def _naive(moment):
     return moment.astimezone(utc).replace(tzinfo=None)

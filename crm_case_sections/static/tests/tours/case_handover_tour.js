@@ -3,19 +3,11 @@
 // level above, though they cannot see it there: the web client says where it
 // went and takes them back to their cases, without any error.
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openHelpdeskMenu } from "@crm_case_sections/../tests/tours/helpdesk_menu";
 
 function openCase(name) {
     return [
-        ...stepUtils.goToAppSteps("crm_case_sections.menu_crm_case_root", "Open Helpdesk"),
-        {
-            trigger: 'button[data-menu-xmlid="crm_case_sections.menu_crm_case_main"]',
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="crm_case_sections.menu_crm_case_all"]',
-            run: "click",
-        },
+        ...openHelpdeskMenu("menu_crm_case_main", "menu_crm_case_all"),
         { trigger: ".o_searchview_input", run: `edit ${name}` },
         { trigger: ".o_searchview_input", run: "press Enter" },
         { trigger: `.o_kanban_record:contains(${name})`, run: "click" },

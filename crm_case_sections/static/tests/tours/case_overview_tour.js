@@ -2,19 +2,11 @@
 // A department user reads the sections tree with its counts, sub-sections
 // included, opens the cases of a node, then the overview of his department.
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openHelpdeskMenu, openMenu } from "@crm_case_sections/../tests/tours/helpdesk_menu";
 
 function overviewSteps(labels) {
     return [
-        ...stepUtils.goToAppSteps("crm_case_sections.menu_crm_case_root", "Open Helpdesk"),
-        {
-            trigger: 'button[data-menu-xmlid="crm_case_sections.menu_crm_case_main"]',
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="crm_case_sections.menu_crm_case_by_section"]',
-            run: "click",
-        },
+        ...openHelpdeskMenu("menu_crm_case_main", "menu_crm_case_by_section"),
         {
             content: "The tree: Care counts the cases of its sub-sections",
             trigger: `.o_hierarchy_node:contains(Care) .o_case_section_open:contains(3 ${labels.open})`,
@@ -33,14 +25,7 @@ function overviewSteps(labels) {
         },
         { trigger: ".o_kanban_record:contains(Paper jam)" },
         { trigger: ".o_kanban_record:contains(Login fails)" },
-        {
-            trigger: 'button[data-menu-xmlid="crm_case_sections.menu_crm_case_main"]',
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="crm_case_sections.menu_crm_case_overview"]',
-            run: "click",
-        },
+        ...openMenu("menu_crm_case_main", "menu_crm_case_overview"),
         {
             content: "The department's card",
             trigger: `.o_kanban_record:contains(Care) button:contains(3 ${labels.open})`,

@@ -2,19 +2,12 @@
 // A manager builds a sub-section under Customer Care, with its own e-mail address.
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openHelpdeskMenu } from "@crm_case_sections/../tests/tours/helpdesk_menu";
 
 registry.category("web_tour.tours").add("crm_case_sections_section_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm_case_sections.menu_crm_case_root", "Open Helpdesk"),
-        {
-            trigger: 'button[data-menu-xmlid="crm_case_sections.menu_crm_case_config"]',
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="crm_case_sections.menu_crm_case_section"]',
-            run: "click",
-        },
+        ...openHelpdeskMenu("menu_crm_case_config", "menu_crm_case_section"),
         { trigger: ".o_list_button_add", run: "click" },
         { trigger: ".o_field_widget[name=name] input", run: "edit Printers" },
         { trigger: ".o_field_widget[name=parent_id] input", run: "edit Customer Care" },

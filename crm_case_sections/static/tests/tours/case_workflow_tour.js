@@ -3,19 +3,12 @@
 // to the department handling that type, and escalates it.
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openHelpdeskMenu } from "@crm_case_sections/../tests/tours/helpdesk_menu";
 
 registry.category("web_tour.tours").add("crm_case_sections_case_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm_case_sections.menu_crm_case_root", "Open Helpdesk"),
-        {
-            trigger: 'button[data-menu-xmlid="crm_case_sections.menu_crm_case_main"]',
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="crm_case_sections.menu_crm_case_all"]',
-            run: "click",
-        },
+        ...openHelpdeskMenu("menu_crm_case_main", "menu_crm_case_all"),
         { trigger: ".o-kanban-button-new", run: "click" },
         { trigger: ".o_field_widget[name=name] input", run: "edit Printer jams on every page" },
         { trigger: ".o_field_widget[name=section_id] input", run: "edit Printers" },
