@@ -16,10 +16,13 @@ help:  ## List the targets
 setup:  ## Virtualenv with Odoo 18.0 and the tools, PostgreSQL running, Chromium
 	@bash tools/setup.sh
 
-lint:  ## ruff, pylint-odoo, XML and .po validity
+lint:  ## The OCA's checks (pre-commit): ruff, pylint-odoo, oca-checks, README.rst
 	@bash tools/lint.sh
 
-test:  ## Lint, then every Odoo test of the addon on a fresh database
+readme:  ## Write each addon's README.rst from its readme/ fragments
+	@. tools/env.sh && "$$VENV/bin/python" tools/gen_addon_readme.py
+
+test:  ## Lint, then every Odoo test of the addons, installed from their wheels
 	@$(RUN_ENV) bash tools/test.sh
 
 run:  ## Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork)
@@ -45,4 +48,4 @@ docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
-.PHONY: help setup lint test run demo-db shell mail send-mail docs bench
+.PHONY: help setup lint readme test run demo-db shell mail send-mail docs bench

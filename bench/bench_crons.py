@@ -392,7 +392,10 @@ class SerializationSkips(logging.Filter):
     serialization failure: the addon's info line and Odoo's "bad query"
     error line, expected in a race."""
 
-    loggers = ("odoo.addons.crm_case_sections.models.crm_case_followup", "odoo.sql_db")
+    loggers = (
+        "odoo.addons.crm_case_sections.models.crm_case_escalation",
+        "odoo.sql_db",
+    )
 
     def __init__(self):
         super().__init__()

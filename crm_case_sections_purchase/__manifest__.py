@@ -3,7 +3,7 @@
     "name": "Cases and Sections - Purchase",
     "summary": "Supplier follow-up cases from the Purchase menu, vendors and "
     "purchase orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Purchase",
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",

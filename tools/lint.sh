@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Lint with the ecosystem's own tools: ruff, pylint-odoo (OCA checks), XML and .po validity.
+# The OCA's checks through pre-commit (.pre-commit-config.yaml): ruff,
+# pylint-odoo, oca-checks-odoo-module, oca-checks-po, prettier for XML, README.rst
+# generated from readme/, XML validity. Hooks that fix files (ruff, prettier,
+# README) leave their fix in the working tree and fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
-ADDONS=$(ls -d */__manifest__.py | xargs -n1 dirname)
-"$VENV/bin/ruff" check $ADDONS tools bench e2e conftest.py
-"$VENV/bin/ruff" format --check $ADDONS tools bench e2e conftest.py
-"$VENV/bin/pylint" --rcfile=.pylintrc $ADDONS
-"$VENV/bin/python" tools/check_files.py $ADDONS
+[[ -x "$VENV/bin/pre-commit" ]] || { echo "error: pre-commit is missing from $VENV: run 'make setup'." >&2; exit 1; }
+# The hooks run the tools of the virtualenv.
+PATH="$VENV/bin:$PATH" "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure --color=never "$@"
 echo "lint: clean"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prepare everything `make test` and `make run` need: a cached virtualenv with
-# Odoo 18.0 and the test/lint tools, a running PostgreSQL with a role for the
+# Prepare everything `make test` and `make run` need: two cached virtualenvs
+# with Odoo 18.0 (one with the test/lint tools, one with the test runner only
+# for the addons' wheels), a running PostgreSQL with a role for the
 # current OS user, and Chromium for the browser tours.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,21 +22,37 @@ fi
 grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" \
     || die "$ODOO_SRC is not an Odoo 18.0 source tree (odoo/release.py says otherwise)."
 
-# --- virtualenv (cached by the hash of what goes into it) ----------------------
-stamp="$VENV/.crm_case_sections-$(cat "$ODOO_SRC/requirements.txt" tools/requirements-dev.txt | sha1sum | cut -c1-12)"
-if [[ ! -f "$stamp" ]]; then
-    echo "setup: building the virtualenv in $VENV (a few minutes, once)"
-    rm -rf "$VENV"
-    python3.11 -m venv "$VENV" || die "python3.11 with venv is needed to build the virtualenv."
-    "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools<70"
-    # Odoo's pins, less LDAP, which nothing here uses and which does not build
-    # here; gevent and greenlet come as wheels below.
-    grep -v -E '^(python-ldap|gevent|greenlet)' "$ODOO_SRC/requirements.txt" \
-        | sed -E 's/^cbor2==5\.4\.2/cbor2==5.6.2/' > "$VENV/odoo-requirements.txt"
-    "$VENV/bin/pip" install -q --no-build-isolation -r "$VENV/odoo-requirements.txt"
-    "$VENV/bin/pip" install -q -r tools/requirements-dev.txt
-    touch "$stamp"
-fi
+# --- virtualenvs (each cached by the hash of what goes into it) ---------------
+# $VENV: Odoo's requirements, the test runner and the lint tools; `make run`,
+# `make lint` and the i18n checks use it with the addons of the checkout.
+# $VENV_WHEELS: Odoo's requirements and the test runner only; `make test`
+# installs the addons' wheels into it and runs their tests from there.
+build_venv() {  # directory, requirement files
+    local dir=$1 stamp site
+    shift
+    stamp="$dir/.crm_case_sections-$(cat "$ODOO_SRC/requirements.txt" "$@" | sha1sum | cut -c1-12)"
+    if [[ ! -f "$stamp" ]]; then
+        echo "setup: building the virtualenv in $dir (a few minutes, once)"
+        rm -rf "$dir"
+        python3.11 -m venv "$dir" || die "python3.11 with venv is needed to build the virtualenv."
+        "$dir/bin/pip" install -q --upgrade pip wheel "setuptools<70"
+        # Odoo's pins, less what tests never need and what does not build here.
+        grep -v -E '^(python-ldap|gevent|greenlet)' "$ODOO_SRC/requirements.txt" \
+            | sed -E 's/^cbor2==5\.4\.2/cbor2==5.6.2/' > "$dir/odoo-requirements.txt"
+        "$dir/bin/pip" install -q --no-build-isolation -r "$dir/odoo-requirements.txt"
+        for requirements in "$@"; do
+            "$dir/bin/pip" install -q -r "$requirements"
+        done
+        touch "$stamp"
+    fi
+    # Make `import odoo` work for pytest-odoo without copying the source.
+    site=$("$dir/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    echo "$ODOO_SRC" > "$site/odoo-src.pth"
+    "$dir/bin/python" -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' \
+        || die "the virtualenv $dir cannot import Odoo 18.0 from $ODOO_SRC."
+}
+build_venv "$VENV" tools/requirements-test.txt tools/requirements-dev.txt
+build_venv "$VENV_WHEELS" tools/requirements-test.txt
 # The multi-worker server (make run WORKERS=4) runs its websocket process on
 # gevent: Odoo's pins for this Python, from their wheels.
 # gevent loads its plugins through pkg_resources, which with setuptools<70
@@ -48,11 +65,21 @@ if ! "$VENV/bin/python" -c 'import pkg_resources; pkg_resources.require("gevent"
     "$VENV/bin/pip" install -q --only-binary=:all: -r "$VENV/gevent-requirements.txt" \
         || die "could not install gevent and greenlet wheels for Python 3.11 (pip above)."
 fi
-# Make `import odoo` work for pytest-odoo without copying the source.
-site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "$ODOO_SRC" > "$site/odoo-src.pth"
-"$VENV/bin/python" -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' \
-    || die "the virtualenv cannot import Odoo 18.0 from $ODOO_SRC."
+
+# --- lint hooks --------------------------------------------------------------
+# prettier, the one hook that is not a Python tool of the virtualenv, comes from
+# the npm registry once: `make lint` then runs offline.
+if ! command -v npm >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing Node.js and npm for prettier"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+            || die "could not install Node.js and npm (apt-get install nodejs npm); the XML lint needs them."
+    else
+        die "npm is missing: install the 'nodejs' and 'npm' packages; the XML lint needs them."
+    fi
+fi
+PATH="$VENV/bin:$PATH" "$VENV/bin/pre-commit" install-hooks >/dev/null \
+    || die "pre-commit could not prepare its hooks (prettier from the npm registry)."
 
 # --- PostgreSQL ----------------------------------------------------------------
 tools/pg.sh
@@ -93,4 +120,4 @@ if (( ${#missing[@]} )); then
     fi
 fi
 command -v python3 >/dev/null 2>&1 || die "python3 is missing: the mail server runs the mailgate script with it."
-echo "setup: ready (Odoo $ODOO_SRC, virtualenv $VENV, PostgreSQL on, $(chromium --version 2>/dev/null), $(postconf -d mail_version 2>/dev/null | sed 's/ = / /; s/mail_version/Postfix/'), Dovecot $(dovecot --version | cut -d' ' -f1))"
+echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null), $(postconf -d mail_version 2>/dev/null | sed 's/ = / /; s/mail_version/Postfix/'), Dovecot $(dovecot --version | cut -d' ' -f1))"

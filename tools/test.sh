@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Lint, check the demo of `make run`, install the addons with demo data on a
-# fresh database, run all their Odoo tests through pytest-odoo, drop the
-# database. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the first two. Never
-# skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is an error.
+# Lint, check the demo of `make run`, build the addons' wheels and install them
+# the way an integrator does, install the addons with demo data on a fresh
+# database, run all their Odoo tests through pytest-odoo from the installed
+# wheels, drop the database. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the
+# first two. Never skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is
+# an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -12,8 +14,9 @@ ADDON=crm_case_sections
 BRIDGE=crm_case_sections_purchase
 ADDONS=$ADDON,$BRIDGE
 DB=${TEST_DB:-ccs_test_$(date +%s)_$$}
-LOG=$(mktemp -t ccs-install.XXXX.log)
-cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -f "$LOG"; }
+TMP=$(mktemp -d -t ccs-test.XXXX)
+LOG=$TMP/odoo.log
+cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$TMP"; }
 trap cleanup EXIT
 
 if [[ -z "${SKIP_LINT:-}" ]]; then
@@ -26,9 +29,39 @@ if [[ -z "${SKIP_DEMO_CHECK:-}" ]]; then
     bash tools/check_demo.sh
 fi
 
+# The addons as an integrator gets them: one wheel each, built by whool, and
+# installed with pip into a virtualenv holding only Odoo's requirements and the
+# test runner ($VENV_WHEELS, built by `make setup`). Pip puts them in
+# site-packages/odoo/addons, where Odoo finds them by itself: the checkout is
+# not on the addons path. Each run installs them into a layer of its own on top
+# of $VENV_WHEELS, so that runs of other checkouts at the same time keep theirs.
+[[ -x "$VENV_WHEELS/bin/python" ]] \
+    || die "the virtualenv $VENV_WHEELS is missing: run 'make setup'."
+echo "test: building the wheels of $ADDON and $BRIDGE"
+"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" "./$ADDON" "./$BRIDGE" \
+    || die "building the wheels failed."
+ls "$TMP/wheels"
+RUN_VENV=$TMP/venv
+python3.11 -m venv --without-pip "$RUN_VENV"
+site_of() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
+RUN_SITE=$(site_of "$RUN_VENV/bin/python")
+echo "import site; site.addsitedir('$(site_of "$VENV_WHEELS/bin/python")')" >"$RUN_SITE/venv-wheels.pth"
+"$VENV_WHEELS/bin/pip" --python "$RUN_VENV/bin/python" install -q --no-deps --force-reinstall \
+    "$TMP/wheels"/*.whl || die "installing the wheels failed."
+PYTHON=$RUN_VENV/bin/python
+ADDONS_PATH="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons"
+for addon in "$ADDON" "$BRIDGE"; do
+    where=$("$PYTHON" -c 'import sys, odoo
+odoo.tools.config.parse_config(["--addons-path=" + sys.argv[1]])
+print(odoo.modules.module.get_module_path(sys.argv[2]))' "$ADDONS_PATH" "$addon" 2>&1)
+    [[ "$where" == "$RUN_SITE/odoo/addons/$addon" ]] \
+        || die "Odoo finds $addon in '$where', not in the installed wheel ($RUN_SITE/odoo/addons)."
+done
+echo "test: Odoo finds $ADDON and $BRIDGE in $RUN_SITE/odoo/addons"
+
 # Install (-i) or update (-u) modules; fail on any warning the addons log.
 odoo_step() {  # -i|-u, modules, what it is called in messages
-    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
+    "$PYTHON" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
         "$1" "$2" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
         || { cat "$LOG"; echo "error: $3 $2 failed." >&2; exit 1; }
     if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
@@ -85,8 +118,14 @@ fi
 
 echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
-# loader from running every installed module's tests itself: pytest collects.
-"$VENV/bin/python" -m pytest -p no:cacheprovider \
+# loader from running every installed module's tests itself: pytest collects,
+# from the installed wheels, named from their directory. The repository's
+# conftest.py (Odoo's HTTP server for the tours, a skipped test fails) lies
+# outside them: -p loads it, alone on the Python path with the checkout off it.
+mkdir "$TMP/plugins"
+ln -s "$PWD/conftest.py" "$TMP/plugins/conftest.py"
+cd "$RUN_SITE/odoo/addons"
+PYTHONPATH="$TMP/plugins" "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" \
     --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
     --odoo-extra=test-enable --odoo-extra=test-tags=-standard \

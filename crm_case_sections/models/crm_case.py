@@ -61,9 +61,8 @@ class CrmCase(models.Model):
         check_company=True,
     )
     section_root_id = fields.Many2one(
-        "crm.case.section",
-        "Top Section",
-        compute="_compute_section_root_id",
+        related="section_id.root_id",
+        string="Top Section",
         store=True,
         precompute=True,
         index=True,
@@ -201,15 +200,6 @@ class CrmCase(models.Model):
                 )
             case.stage_id = first_stages[section]
 
-    @api.depends("section_id")
-    def _compute_section_root_id(self):
-        # a moved section's cases are updated by crm.case.section.write
-        for case in self:
-            section = case.section_id
-            case.section_root_id = (
-                section.parent_path and section._get_ancestor_ids()[0]
-            )
-
     @api.depends("expected_revenue", "probability")
     def _compute_prorated_revenue(self):
         for case in self:
@@ -252,7 +242,7 @@ class CrmCase(models.Model):
 
     @api.onchange("type_id")
     def _onchange_type_id(self):
-        self.update(self._get_routing_values(self.type_id, self.section_id))
+        self.update(self._get_transfer_values(self.type_id, self.section_id))
 
     @api.onchange("section_id")
     def _onchange_section_id(self):
@@ -301,7 +291,7 @@ class CrmCase(models.Model):
         return stages.search(search_domain)
 
     @api.model
-    def _get_routing_values(self, case_type, section):
+    def _get_transfer_values(self, case_type, section):
         """Where a case of ``case_type`` sitting in ``section`` must go: the
         type's handling section and its responsible, unless ``section``
         already is that section or one of its sub-sections."""
@@ -375,17 +365,19 @@ class CrmCase(models.Model):
         if vals.get("type_id") and "section_id" not in vals:
             # a new type moves the cases outside its handling section there
             case_type = self.env["crm.case.type"].browse(vals["type_id"])
-            routing = self._get_routing_values(case_type, self.env["crm.case.section"])
+            transfer = self._get_transfer_values(
+                case_type, self.env["crm.case.section"]
+            )
             moved = self.filtered(
-                lambda case: case._get_routing_values(case_type, case.section_id)
+                lambda case: case._get_transfer_values(case_type, case.section_id)
             )
             if moved:
-                moved._check_transfer_target(routing["section_id"])
-                moved._log_transfer(routing["section_id"], case_type)
+                moved._check_transfer_target(transfer["section_id"])
+                moved._log_transfer(transfer["section_id"], case_type)
                 super(CrmCase, moved).write(
                     {
-                        "section_id": routing["section_id"].id,
-                        "user_id": routing["user_id"].id,
+                        "section_id": transfer["section_id"].id,
+                        "user_id": transfer["user_id"].id,
                         **vals,
                     }
                 )

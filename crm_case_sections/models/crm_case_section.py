@@ -61,6 +61,14 @@ class CrmCaseSection(models.Model):
         help="The section's ancestor at the third level of the tree.",
     )
     parent_path = fields.Char(index=True)
+    root_id = fields.Many2one(
+        "crm.case.section",
+        "Top Section",
+        compute="_compute_root_id",
+        store=True,
+        index=True,
+        help="The top of the section's tree: its department.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -229,6 +237,12 @@ class CrmCaseSection(models.Model):
                 section.level3_id = (
                     section if parent.level2_id == parent else parent.level3_id
                 )
+
+    @api.depends("parent_path")
+    def _compute_root_id(self):
+        # parent_path changes for a whole sub-tree when one section moves
+        for section in self:
+            section.root_id = section.parent_path and section._get_ancestor_ids()[0]
 
     @api.depends("sequence", "parent_id.sort_path")
     def _compute_sort_path(self):
@@ -424,31 +438,10 @@ class CrmCaseSection(models.Model):
             ):
                 raise ValidationError(self._cycle_error_message())
         res = super().write(vals)
-        if "parent_id" in vals:
-            self._update_case_roots()
         if {"member_ids", "user_id", "parent_id", "active"} & vals.keys():
             # the case record rules read the user's sections and are cached
             self.env.registry.clear_cache()
         return res
-
-    def _update_case_roots(self):
-        """A section moved to another tree takes its sub-sections' cases with
-        it: one UPDATE, as _parent_store rewrites the paths in SQL."""
-        self.env["crm.case"].flush_model(["section_id", "section_root_id"])
-        self.flush_recordset(["parent_path"])
-        self.env.cr.execute(
-            """
-            UPDATE crm_case AS c
-               SET section_root_id = split_part(s.parent_path, '/', 1)::int
-              FROM crm_case_section AS s
-             WHERE c.section_id = s.id
-               AND s.parent_path LIKE ANY(%s)
-               AND c.section_root_id IS DISTINCT FROM
-                   split_part(s.parent_path, '/', 1)::int
-            """,
-            [[f"{section.parent_path}%" for section in self]],
-        )
-        self.env["crm.case"].invalidate_model(["section_root_id"])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,4 +1,25 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The mail gateway of the whole database, not only of cases.
+
+``message_process``, ``message_parse`` and ``message_route`` run before Odoo
+knows which model a mail goes to, so what this file changes applies to every
+incoming mail of the database, whatever alias or incoming mail server it
+comes through (leads and other addons' records included):
+
+- a mail that cannot become a record, for any reason but Odoo's own refusal
+  (no route), is kept as unprocessed mail (``crm.case.mail.quarantine``)
+  instead of being lost; database failures still raise, for a later retry;
+- parts in a charset Python does not know are read as UTF-8, and names,
+  subjects and addresses lose their control characters (encoded CR/LF);
+- a delivery report whose MIME structure is broken is read anyway;
+- whether a robot sent the mail is put in the context of whatever record
+  receives it; only cases read it.
+
+It cannot be limited to cases: the failures it guards against happen while
+the mail is parsed and routed, before there is a model to limit it to. Only
+the re-routing of replies across companies looks at cases' routes alone.
+"""
+
 import codecs
 import hashlib
 import logging

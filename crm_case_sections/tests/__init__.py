@@ -2,7 +2,7 @@ from . import test_case_section
 from . import test_case
 from . import test_case_roles
 from . import test_case_sla
-from . import test_case_routing
+from . import test_case_transfer
 from . import test_case_security
 from . import test_case_views
 from . import test_performance

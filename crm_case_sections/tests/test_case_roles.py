@@ -22,6 +22,8 @@ from odoo.tests.common import JsonRpcException
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import CASE_MANAGER_GROUPS, CASE_USER_GROUPS, new_section
+
 ROLES = (
     "first_level",  # member of Support / Web site / First level only
     "department",  # member of Support
@@ -56,7 +58,6 @@ MATRIX = {
     "portal_answer": "- - - - - ok denied - -",
     "portal_create": "- - - - - ok ok - -",
 }
-CASE_GROUPS = "base.group_user,crm_case_sections.group_case_user"
 
 
 @tagged("post_install", "-at_install")
@@ -79,60 +80,40 @@ class TestCaseRoles(HttpCase):
             )
 
         cls.users = {
-            "first_level": user("first_level", CASE_GROUPS),
-            "department": user("department", CASE_GROUPS),
+            "first_level": user("first_level", CASE_USER_GROUPS),
+            "department": user("department", CASE_USER_GROUPS),
             "salesman": user(
-                "salesman", CASE_GROUPS + ",sales_team.group_sale_salesman"
+                "salesman", CASE_USER_GROUPS + ",sales_team.group_sale_salesman"
             ),
-            "purchase": user("purchase", CASE_GROUPS),
-            "manager": user(
-                "manager", "base.group_user,crm_case_sections.group_case_manager"
-            ),
+            "purchase": user("purchase", CASE_USER_GROUPS),
+            "manager": user("manager", CASE_MANAGER_GROUPS),
             "portal": user("portal", "base.group_portal"),
             "portal_other": user("portal_other", "base.group_portal"),
             "internal": user("internal", "base.group_user"),
             "company2": user(
                 "company2",
-                CASE_GROUPS,
+                CASE_USER_GROUPS,
                 company_id=cls.other_company.id,
                 company_ids=[(6, 0, cls.other_company.ids)],
             ),
         }
         u = cls.users
-        Section = cls.env["crm.case.section"]
 
-        def section(name, parent=None, members=(), **vals):
-            return Section.create(
-                {
-                    "name": name,
-                    "parent_id": parent and parent.id,
-                    "member_ids": [(6, 0, [m.id for m in members])],
-                    **vals,
-                }
-            )
+        def section(name, parent=None, **vals):
+            return new_section(cls.env, name, parent=parent, **vals)
 
-        cls.support = section(
-            "Support",
-            members=[u["department"]],
-            user_id=u["department"].id,
-            portal_open=True,
-        )
+        cls.support = section("Support", user=u["department"], portal_open=True)
         cls.hardware = section("Hardware", cls.support)
         cls.website = section("Web site", cls.support)
-        cls.first_level = section("First level", cls.website, [u["first_level"]])
-        cls.opportunities = section(
-            "Opportunities", members=[u["salesman"]], user_id=u["salesman"].id
+        cls.first_level = section(
+            "First level", cls.website, member_ids=u["first_level"].ids
         )
+        cls.opportunities = section("Opportunities", user=u["salesman"])
         cls.web_opportunities = section("Web", cls.opportunities)
-        cls.suppliers = section(
-            "Suppliers", members=[u["purchase"]], user_id=u["purchase"].id
-        )
+        cls.suppliers = section("Suppliers", user=u["purchase"])
         cls.complaints = section("Complaint", cls.suppliers)
         cls.lisbon = section(
-            "Lisbon",
-            members=[u["company2"]],
-            user_id=u["company2"].id,
-            company_id=cls.other_company.id,
+            "Lisbon", user=u["company2"], company_id=cls.other_company.id
         )
         Type = cls.env["crm.case.type"]
         cls.type_support = Type.create(

@@ -2,9 +2,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import users
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import CaseCommon
+from .common import CaseCommon, new_case_user, new_section
 
 
 class TestCaseSecurity(CaseCommon):
@@ -15,15 +13,13 @@ class TestCaseSecurity(CaseCommon):
         cls.case_first_level = cls._new_case(cls.first_level, name="Support deep")
         cls.case_opportunity = cls._new_case(cls.web_opportunities, name="Quote")
         cls.other_company = cls.env["res.company"].create({"name": "Oil Portugal"})
-        cls.lisbon = cls.env["crm.case.section"].create(
-            {"name": "Lisbon", "company_id": cls.other_company.id}
-        )
+        cls.lisbon = new_section(cls.env, "Lisbon", company_id=cls.other_company.id)
         cls.case_lisbon = cls._new_case(cls.lisbon, name="Lisbon case")
-        cls.user_lisbon = mail_new_test_user(
+        cls.user_lisbon = new_case_user(
             cls.env,
-            login="case_lisbon",
-            name="Luis Lisbon",
-            groups="base.group_user,crm_case_sections.group_case_manager",
+            "case_lisbon",
+            "Luis Lisbon",
+            manager=True,
             company_id=cls.other_company.id,
             company_ids=[(6, 0, cls.other_company.ids)],
         )

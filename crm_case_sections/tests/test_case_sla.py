@@ -5,9 +5,7 @@ from freezegun import freeze_time
 
 from odoo.tests import users, warmup
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import CaseCommon
+from .common import CaseCommon, new_companies_with_contacts, new_portal_user
 
 FRIDAY_17 = datetime(2026, 12, 4, 17, 0)  # the Monday after is a holiday
 TUESDAY = datetime(2026, 12, 8)
@@ -282,16 +280,7 @@ class TestPartnerCases(CaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Partner = cls.env["res.partner"]
-        cls.companies = Partner.create(
-            [{"name": f"Customer {i}", "is_company": True} for i in range(10)]
-        )
-        contacts = Partner.create(
-            [
-                {"name": f"Buyer {i}", "parent_id": c.id}
-                for i, c in enumerate(cls.companies)
-            ]
-        )
+        cls.companies, contacts = new_companies_with_contacts(cls.env, "Customer", 10)
         for partner in cls.companies | contacts:
             cls._new_case(cls.hardware, partner_id=partner.id)
         cls._new_case(cls.hardware, partner_id=contacts[0].id).stage_id = cls.stage_done
@@ -328,9 +317,7 @@ class TestPortalCustomerMail(CaseCommon):
     """Kept apart: a portal user needs his own partner."""
 
     def test_portal_customer_sees_expected_answer_time(self):
-        customer = mail_new_test_user(
-            self.env, login="sla_portal", groups="base.group_portal", name="Ana"
-        )
+        customer = new_portal_user(self.env, "sla_portal", "Ana")
         self.env["crm.case.sla"].create(
             {"name": "4 h", "section_id": self.support.id, "time_first_response": 4}
         )

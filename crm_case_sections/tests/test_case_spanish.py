@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tools import mute_logger
 
-from .common_gateway import GatewayCommon
+from .common import GatewayCommon
 
 
 class TestCaseSpanish(GatewayCommon):

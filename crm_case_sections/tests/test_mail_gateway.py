@@ -2,19 +2,13 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common_gateway import DATA, GatewayCommon
+from .common import DATA, GatewayCommon
 
 GATEWAY_LOGGERS = ("odoo.addons.mail.models.mail_thread", "odoo.models.unlink")
 
 
 @tagged("mail_gateway")
 class TestMailGateway(GatewayCommon):
-    def _open_plain_case(self):
-        with self.mock_mail_gateway():
-            case = self._process("new_plain.eml")
-        case.number = "C90001"
-        return case
-
     # New mail -> case ----------------------------------------------------
 
     @mute_logger(*GATEWAY_LOGGERS)
@@ -131,6 +125,21 @@ class TestMailGateway(GatewayCommon):
         )
         self.assertNotIn("sales@test.mycompany.com", case._get_watcher_emails())
         self.assertIn("friend@customer.example.com", case._get_watcher_emails())
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_addresses_of_a_new_alias_domain_never_become_watchers(self):
+        case = self._open_plain_case()
+        # the gateway has read the alias domains before this one is created
+        self.env["mail.alias.domain"].create(
+            {"name": "branch.example.com", "catchall_alias": "orders"}
+        )
+        case.message_update(
+            {"cc": "orders@branch.example.com, bounce@branch.example.com"}
+        )
+        self.assertFalse(
+            case._get_watcher_emails()
+            & {"orders@branch.example.com", "bounce@branch.example.com"}
+        )
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_bounce_creates_no_case_and_no_mail(self):

@@ -4,7 +4,7 @@ from itertools import count
 from odoo.tests import tagged, warmup
 from odoo.tools import mute_logger
 
-from .common_gateway import GatewayCommon
+from .common import GatewayCommon
 
 MESSAGE = """Return-Path: <{sender}>
 From: "Ana Torres" <{sender}>
@@ -47,7 +47,7 @@ class TestMailGatewayPerformance(GatewayCommon):
         # rounded in the company's currency, the service-level policies of
         # the section's tree looked up once; the acknowledgement is queued
         # for its cron; the savepoint that keeps a failing mail costs two
-        with self.mock_mail_gateway(), self.assertQueryCount(__system__=68):
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=67):
             self.env["mail.thread"].message_process(None, message)
         self.assertTrue(self._incoming_case().acknowledgement_reference)
 
@@ -57,7 +57,8 @@ class TestMailGatewayPerformance(GatewayCommon):
         for batch in (1, 10):
             for _index in range(batch):
                 self.env["mail.thread"].message_process(None, self._message())
-            # the mail queue triggered to send them now included
+            # the template read with its attachments and reports, and the
+            # mail queue triggered to send them now, included
             with self.mock_mail_gateway(), self.assertQueryCount(__system__=11):
                 self.env["crm.case"]._cron_send_acknowledgements()
             self.assertEqual(
@@ -83,8 +84,8 @@ class TestMailGatewayPerformance(GatewayCommon):
         # the watcher copy, and the responsible notified by e-mail, included;
         # the savepoint that keeps a failing mail and the check that the
         # sender takes part in the case cost four, triggering the mail queue
-        # for the copy three
-        with self.mock_mail_gateway(), self.assertQueryCount(__system__=51):
+        # for the copy two
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=49):
             self.env["mail.thread"].message_process(None, reply)
         # the first mail's watcher gets a copy; the reply's Cc joins them
         self.assertEqual(len(self._mails_to("quality@customer.example.com")), 1)

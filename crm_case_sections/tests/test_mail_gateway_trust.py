@@ -2,7 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common_gateway import GatewayCommon
+from .common import GatewayCommon
 
 GATEWAY_LOGGERS = ("odoo.addons.mail.models.mail_thread", "odoo.models.unlink")
 
@@ -18,12 +18,6 @@ class TestMailGatewayTrust(GatewayCommon):
         cls.mallory = cls.env["res.partner"].create(
             {"name": "Mallory", "email": "mallory@intruder.example.com"}
         )
-
-    def _open_plain_case(self):
-        with self.mock_mail_gateway():
-            case = self._process("new_plain.eml")
-        case.number = "C90001"
-        return case
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_stranger_reply_by_headers_is_recorded_on_the_case(self):

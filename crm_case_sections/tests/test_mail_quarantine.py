@@ -8,10 +8,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.mail_thread import MailRoutingRefused
-from .common_gateway import DATA, GatewayCommon
+from .common import DATA, GatewayCommon, new_case_user
 
 GATEWAY_LOGGERS = (
     "odoo.addons.mail.models.mail_thread",
@@ -30,12 +28,12 @@ class TestMailQuarantine(GatewayCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_manager = mail_new_test_user(
+        cls.user_manager = new_case_user(
             cls.env,
-            login="marta",
-            name="Marta Manager",
+            "marta",
+            "Marta Manager",
+            manager=True,
             email="marta@test.mycompany.com",
-            groups="base.group_user,crm_case_sections.group_case_manager",
         )
         cls.Quarantine = cls.env["crm.case.mail.quarantine"]
 

@@ -3,7 +3,7 @@ from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from .common import new_case_user, new_portal_user, new_section
 
 
 @tagged("post_install", "-at_install")
@@ -16,43 +16,26 @@ class TestPortal(HttpCase):
         super().setUpClass()
         Partner = cls.env["res.partner"]
         cls.acme = Partner.create({"name": "Acme Oils", "is_company": True})
-        cls.ana = mail_new_test_user(
-            cls.env,
-            login="portal_ana",
-            password="portal_ana_pwd",
-            name="Ana Customer",
-            email="ana@acme.example.com",
-            groups="base.group_portal",
+        cls.ana = new_portal_user(
+            cls.env, "portal_ana", "Ana Customer", email="ana@acme.example.com"
         )
         cls.ana.partner_id.parent_id = cls.acme
         cls.colleague = Partner.create(
             {"name": "Carlos Colleague", "parent_id": cls.acme.id}
         )
-        cls.zoe = mail_new_test_user(
-            cls.env,
-            login="portal_zoe",
-            password="portal_zoe_pwd",
-            name="Zoe Zeta",
-            email="zoe@zeta.example.com",
-            groups="base.group_portal",
+        cls.zoe = new_portal_user(
+            cls.env, "portal_zoe", "Zoe Zeta", email="zoe@zeta.example.com"
         )
-        cls.employee = mail_new_test_user(
+        cls.employee = new_case_user(
             cls.env,
-            login="portal_support_agent",
-            name="Sergio Support",
+            "portal_support_agent",
+            "Sergio Support",
             email="sergio@company.example.com",
-            groups="base.group_user,crm_case_sections.group_case_user",
         )
-        Section = cls.env["crm.case.section"]
-        cls.support = Section.create(
-            {
-                "name": "Support",
-                "portal_open": True,
-                "user_id": cls.employee.id,
-                "member_ids": [(6, 0, cls.employee.ids)],
-            }
+        cls.support = new_section(
+            cls.env, "Support", user=cls.employee, portal_open=True
         )
-        cls.internal = Section.create({"name": "Internal audits"})
+        cls.internal = new_section(cls.env, "Internal audits")
         Case = cls.env["crm.case"]
 
         def case(name, partner, **vals):
@@ -91,7 +74,7 @@ class TestPortal(HttpCase):
         self.assertEqual(
             self.env["crm.case"].with_user(self.zoe).search([]), self.other_case
         )
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         page = self.url_open("/my/cases")
         self.assertEqual(page.status_code, 200)
         for case in company_cases:
@@ -104,7 +87,7 @@ class TestPortal(HttpCase):
         self.assertEqual(counters["case_count"], 3)
 
     def test_another_customer_case_is_forbidden(self):
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         own = self.url_open(f"/my/cases/{self.colleague_case.id}")
         self.assertEqual(own.status_code, 200)
         self.assertIn("Oil sample", own.text)
@@ -119,7 +102,7 @@ class TestPortal(HttpCase):
             self.own_case.with_user(self.ana).write({"name": "Renamed"})
 
     def test_shared_link_opens_the_case_with_its_token(self):
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         url = self.other_case._get_share_url(redirect=False)
         self.assertIn("access_token=", url)
         shared = self.url_open(url)
@@ -131,7 +114,7 @@ class TestPortal(HttpCase):
         self.assertEqual(wrong.status_code, 403)
 
     def test_no_internal_note_and_no_money_on_the_portal(self):
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         page = self.url_open(f"/my/cases/{self.own_case.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Pump leaking", page.text)
@@ -155,23 +138,27 @@ class TestPortal(HttpCase):
                 as_ana.read([field])
         self.assertNotIn("expected_revenue", as_ana.fields_get())
 
-    def test_portal_reply_lands_in_chatter_and_reaches_watchers(self):
-        self.own_case.email_cc = (
-            '"Boss" <boss@acme.example.com>, eve@partner.example.com'
-        )
-        self.authenticate("portal_ana", "portal_ana_pwd")
+    def _answer_as_ana(self, body):
+        """Ana answers her case from its portal page, as the chatter does."""
+        self.authenticate("portal_ana", "portal_ana")
         self.make_jsonrpc_request(
             "/mail/message/post",
             {
                 "thread_model": "crm.case",
                 "thread_id": self.own_case.id,
                 "post_data": {
-                    "body": "Monday suits us, thank you",
+                    "body": body,
                     "message_type": "comment",
                     "subtype_xmlid": "mail.mt_comment",
                 },
             },
         )
+
+    def test_portal_reply_lands_in_chatter_and_reaches_watchers(self):
+        self.own_case.email_cc = (
+            '"Boss" <boss@acme.example.com>, eve@partner.example.com'
+        )
+        self._answer_as_ana("Monday suits us, thank you")
         reply = self.own_case.message_ids[0]
         self.assertEqual(reply.author_id, self.ana.partner_id)
         self.assertIn("Monday suits us", str(reply.body))
@@ -182,7 +169,7 @@ class TestPortal(HttpCase):
         self.assertNotIn("ana@acme.example.com", recipients)
 
     def test_new_case_from_the_portal(self):
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         form = self.url_open("/my/cases/new")
         self.assertEqual(form.status_code, 200)
         self.assertIn("Support", form.text)
@@ -223,7 +210,7 @@ class TestPortal(HttpCase):
         self.assertIn(f"[{case.number}]", ack.subject)
 
     def test_new_case_refused_outside_portal_sections_keeps_the_input(self):
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         Case = self.env["crm.case"]
         before = Case.search_count([])
         for section, name, error in (
@@ -249,7 +236,7 @@ class TestPortal(HttpCase):
         self.env["crm.case.section"].search(
             [("portal_open", "=", True)]
         ).portal_open = False
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         response = self.url_open("/my/cases/new")
         self.assertTrue(response.url.endswith("/my"))
         self.assertNotIn("/my/cases/new", self.url_open("/my/cases").text)
@@ -260,7 +247,7 @@ class TestPortal(HttpCase):
             ["crm_case_sections"], ["es_ES"], overwrite=True
         )
         self.ana.lang = "es_ES"
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         home = self.url_open("/my").text
         self.assertIn("Siga y responda a sus casos", home)
         cases = self.url_open("/my/cases").text
@@ -285,7 +272,7 @@ class TestPortal(HttpCase):
         visible = self.env["crm.case"].with_user(self.ana).search([])
         self.assertNotIn(internal, visible)
         self.assertNotIn(supplier, visible)
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         self.assertNotIn("Upsell the blue pump", self.url_open("/my/cases").text)
         self.assertEqual(self.url_open(internal.access_url).status_code, 403)
 
@@ -297,7 +284,7 @@ class TestPortal(HttpCase):
         self.assertNotIn(self.own_case.number, page.text)
 
     def test_new_case_needs_the_form_token(self):
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         response = self.url_open(
             "/my/cases/new",
             data={"section_id": self.support.id, "name": "Forged request"},
@@ -307,14 +294,10 @@ class TestPortal(HttpCase):
 
     def test_sections_of_another_company_are_not_offered(self):
         other_company = self.env["res.company"].create({"name": "Other Oils"})
-        foreign = self.env["crm.case.section"].create(
-            {
-                "name": "Foreign support",
-                "portal_open": True,
-                "company_id": other_company.id,
-            }
+        foreign = new_section(
+            self.env, "Foreign support", portal_open=True, company_id=other_company.id
         )
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         self.assertNotIn("Foreign support", self.url_open("/my/cases/new").text)
         response = self.url_open(
             "/my/cases/new",
@@ -330,19 +313,7 @@ class TestPortal(HttpCase):
     def test_portal_answer_reopens_a_closed_case(self):
         self.own_case.stage_id = self.env.ref("crm_case_sections.stage_done")
         self.assertTrue(self.own_case.is_closed)
-        self.authenticate("portal_ana", "portal_ana_pwd")
-        self.make_jsonrpc_request(
-            "/mail/message/post",
-            {
-                "thread_model": "crm.case",
-                "thread_id": self.own_case.id,
-                "post_data": {
-                    "body": "The pump leaks again",
-                    "message_type": "comment",
-                    "subtype_xmlid": "mail.mt_comment",
-                },
-            },
-        )
+        self._answer_as_ana("The pump leaks again")
         self.assertFalse(self.own_case.is_closed)
         self.assertTrue(self.own_case.waiting_since)
 
@@ -362,7 +333,7 @@ class TestPortal(HttpCase):
             }
         )
         self.assertEqual(case.sla_status, "on_time")
-        self.authenticate("portal_ana", "portal_ana_pwd")
+        self.authenticate("portal_ana", "portal_ana")
         page = self.url_open(f"/my/cases/{case.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Answer Expected By", page.text)

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from .common import new_case_user, new_portal_user, new_section
 
 
 @tagged("post_install", "-at_install")
@@ -12,47 +12,22 @@ class TestTours(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-
-        def user(login, groups, **vals):
-            return mail_new_test_user(
-                cls.env, login=login, password=f"{login}_pwd", groups=groups, **vals
-            )
-
-        cls.manager = user(
-            "tour_manager",
-            "base.group_user,crm_case_sections.group_case_manager",
-            name="Marta Manager",
+        cls.manager = new_case_user(
+            cls.env, "tour_manager", "Marta Manager", manager=True
         )
-        cls.agent = user(
-            "tour_agent",
-            "base.group_user,crm_case_sections.group_case_user",
-            name="Sergio Agent",
+        cls.agent = new_case_user(cls.env, "tour_agent", "Sergio Agent")
+        cls.customer = new_portal_user(
+            cls.env, "tour_customer", "Ana Customer", email="ana@acme.example.com"
         )
-        cls.customer = user(
-            "tour_customer",
-            "base.group_portal",
-            name="Ana Customer",
-            email="ana@acme.example.com",
+        cls.care = new_section(
+            cls.env, "Customer Care", user=cls.agent, portal_open=True
         )
-        Section = cls.env["crm.case.section"]
-        members = [(6, 0, cls.agent.ids)]
-        cls.care = Section.create(
-            {
-                "name": "Customer Care",
-                "user_id": cls.agent.id,
-                "member_ids": members,
-                "portal_open": True,
-            }
+        # the agent works Key Accounts' cases, for the manager
+        cls.key_accounts = new_section(
+            cls.env, "Key Accounts", user_id=cls.manager.id, member_ids=cls.agent.ids
         )
-        cls.key_accounts = Section.create(
-            {"name": "Key Accounts", "user_id": cls.manager.id, "member_ids": members}
-        )
-        cls.renewals = Section.create(
-            {
-                "name": "Renewals",
-                "parent_id": cls.key_accounts.id,
-                "user_id": cls.agent.id,
-            }
+        cls.renewals = new_section(
+            cls.env, "Renewals", parent=cls.key_accounts, user_id=cls.agent.id
         )
         cls.env["crm.case.type"].create(
             {
@@ -102,9 +77,7 @@ class TestTours(HttpCase):
             ["crm_case_sections"], ["es_ES"], overwrite=True
         )
         self.agent.lang = "es_ES"
-        self.env["crm.case.section"].create(
-            {"name": "Printers", "parent_id": self.care.id}
-        )
+        new_section(self.env, "Printers", parent=self.care)
         self.start_tour("/odoo", "crm_case_sections_spanish_tour", login="tour_agent")
         case = self.env["crm.case"].search([("name", "=", "La bomba pierde aceite")])
         self.assertEqual(case.section_id, self.care)
@@ -123,13 +96,7 @@ class TestHandoverTours(HttpCase):
         ref = cls.env.ref
         cls.support_user = ref("crm_case_sections.user_support")
         cls.first_level = ref("crm_case_sections.section_support_website_l1")
-        cls.leaf_agent = mail_new_test_user(
-            cls.env,
-            login="tour_leaf",
-            password="tour_leaf_pwd",
-            name="Lea Leaf",
-            groups="base.group_user,crm_case_sections.group_case_user",
-        )
+        cls.leaf_agent = new_case_user(cls.env, "tour_leaf", "Lea Leaf")
         cls.first_level.member_ids = [(6, 0, cls.leaf_agent.ids)]
         Case = cls.env["crm.case"]
         cls.quote = Case.create(
@@ -178,18 +145,9 @@ class TestOverviewTours(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.member = mail_new_test_user(
-            cls.env,
-            login="tour_care",
-            password="tour_care_pwd",
-            name="Carla Care",
-            groups="base.group_user,crm_case_sections.group_case_user",
-        )
-        Section = cls.env["crm.case.section"]
-        cls.care = Section.create(
-            {"name": "Care", "member_ids": [(6, 0, cls.member.ids)]}
-        )
-        cls.printers = Section.create({"name": "Printers", "parent_id": cls.care.id})
+        cls.member = new_case_user(cls.env, "tour_care", "Carla Care")
+        cls.care = new_section(cls.env, "Care", member_ids=cls.member.ids)
+        cls.printers = new_section(cls.env, "Printers", parent=cls.care)
         Case = cls.env["crm.case"]
         Case.create(
             [

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import TransactionCase
 
+from odoo.addons.crm_case_sections.tests.common import new_case_user, new_section
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+PURCHASE_USER = "purchase.group_purchase_user"
 
 
 class PurchaseCaseCommon(TransactionCase):
@@ -12,29 +15,18 @@ class PurchaseCaseCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_buyer = mail_new_test_user(
-            cls.env,
-            login="purchase_case_user",
-            name="Bea Buyer",
-            groups="base.group_user,purchase.group_purchase_user,"
-            "crm_case_sections.group_case_user",
+        cls.user_buyer = new_case_user(
+            cls.env, "purchase_case_user", "Bea Buyer", groups=PURCHASE_USER
         )
         cls.user_buyer_no_case = mail_new_test_user(
             cls.env,
             login="purchase_user",
             name="Pablo Purchase",
-            groups="base.group_user,purchase.group_purchase_user",
+            groups=f"base.group_user,{PURCHASE_USER}",
         )
-        Section = cls.env["crm.case.section"]
-        cls.purchasing = Section.create(
-            {
-                "name": "Purchasing",
-                "user_id": cls.user_buyer.id,
-                "member_ids": [(6, 0, cls.user_buyer.ids)],
-            }
-        )
+        cls.purchasing = new_section(cls.env, "Purchasing", user=cls.user_buyer)
         # a department the buyer does not work: its cases are not his
-        cls.support = Section.create({"name": "Support"})
+        cls.support = new_section(cls.env, "Support")
         cls.type_supplier = cls.env.ref("crm_case_sections.type_supplier")
         cls.type_support = cls.env["crm.case.type"].create(
             {"name": "Test support", "kind": "support"}

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import users, warmup
 
+from odoo.addons.crm_case_sections.tests.common import new_companies_with_contacts
+
 from .common import PurchaseCaseCommon
 
 
@@ -8,16 +10,7 @@ class TestFollowupPerformance(PurchaseCaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Partner = cls.env["res.partner"]
-        cls.many_vendors = Partner.create(
-            [{"name": f"Vendor {index}", "is_company": True} for index in range(10)]
-        )
-        Partner.create(
-            [
-                {"name": f"Contact {index}", "parent_id": vendor.id}
-                for index, vendor in enumerate(cls.many_vendors)
-            ]
-        )
+        cls.many_vendors, _contacts = new_companies_with_contacts(cls.env, "Vendor", 10)
         cls.many_orders = cls.env["purchase.order"].create(
             [{"partner_id": vendor.id} for vendor in cls.many_vendors]
         )

@@ -18,6 +18,7 @@ and ``transport_maps`` sending the aliases' domain to ``odoo:``.
 
 import argparse
 import http.client
+import logging
 import socket
 import sys
 import xmlrpc.client
@@ -29,6 +30,9 @@ EX_TEMPFAIL = 75  # try again later
 # Odoo's routing refusal, the one error that no retry can cure
 REFUSALS = ("MailRoutingRefused", "No possible route found")
 
+# the mail server records what the script writes on stderr with the delivery
+_logger = logging.getLogger("odoo-mailgate")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -39,6 +43,7 @@ def main():
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--timeout", type=float, default=600)
     options = parser.parse_args()
+    logging.basicConfig(format="%(message)s", stream=sys.stderr)
 
     message = sys.stdin.buffer.read()
     socket.setdefaulttimeout(options.timeout)
@@ -57,13 +62,13 @@ def main():
         )
     except xmlrpc.client.Fault as fault:
         if any(refusal in fault.faultString for refusal in REFUSALS):
-            print(fault.faultString.strip().splitlines()[-1], file=sys.stderr)
+            _logger.error(fault.faultString.strip().splitlines()[-1])
             return EX_NOUSER
         # a database or server failure: the mail server keeps the mail
-        print(f"Odoo failed, will retry: {fault.faultString}", file=sys.stderr)
+        _logger.error("Odoo failed, will retry: %s", fault.faultString)
         return EX_TEMPFAIL
     except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as error:
-        print(f"Odoo unreachable, will retry: {error}", file=sys.stderr)
+        _logger.error("Odoo unreachable, will retry: %s", error)
         return EX_TEMPFAIL
     return EX_OK
 

@@ -4,7 +4,7 @@ from odoo.tests import Form
 from .common import CaseCommon
 
 
-class TestCaseRouting(CaseCommon):
+class TestCaseTransfer(CaseCommon):
     def test_type_change_moves_case_to_handling_section(self):
         case = self._new_case(self.web_opportunities, type_id=self.type_opportunity.id)
         case.type_id = self.type_support

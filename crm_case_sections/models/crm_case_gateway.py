@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Cases fed by e-mail: creation from a section's alias, acknowledgement,
-threading, watchers."""
+"""The mail gateway of cases: creation from a section's alias,
+acknowledgement, threading, watchers, and what every message of a case
+sets off."""
 
 import logging
 import re
@@ -9,8 +10,12 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import email_normalize, email_normalize_all, email_split
-from odoo.tools.mail import email_split_tuples
+from odoo.tools import (
+    email_normalize,
+    email_normalize_all,
+    email_split,
+    parse_contact_from_email,
+)
 
 from .mail_thread import clean_header_value
 
@@ -23,7 +28,8 @@ SUBJECT_REFERENCE = re.compile(
 
 
 class CrmCase(models.Model):
-    # crm.case is split by concern to keep its files short; here the mail gateway
+    # crm.case is split by concern to keep its files short; here the mail
+    # gateway and the conversation with the customer
     _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
 
     acknowledgement_reference = fields.Char(
@@ -47,7 +53,7 @@ class CrmCase(models.Model):
             "description": msg_dict.get("body"),
             "email_from": clean_header_value(msg_dict.get("email_from")),
             "contact_name": clean_header_value(
-                self._get_sender_name(msg_dict.get("email_from"))
+                self._get_contact_name(msg_dict.get("email_from"))
             ),
             "partner_id": msg_dict.get("author_id", False),
             "channel_id": self.env["ir.model.data"]._xmlid_to_res_id(
@@ -111,6 +117,9 @@ class CrmCase(models.Model):
         return {email: raw for email, raw in watchers.items() if email not in own}
 
     def _message_post_after_hook(self, message, msg_vals):
+        """Every message of a case, by mail, on the portal or from the
+        chatter: the watchers get their copy, and an exchange with the
+        customer moves the clock of his wait (crm_case_escalation)."""
         res = super()._message_post_after_hook(message, msg_vals)
         if (
             self.email_cc
@@ -118,6 +127,8 @@ class CrmCase(models.Model):
             and self.id not in self._get_untrusted_case_ids()
         ):
             self._send_watcher_copy(message)
+        if self._is_conversation_message(message):
+            self._update_waiting_for_answer(message)
         return res
 
     def _track_template(self, changes):
@@ -218,9 +229,10 @@ class CrmCase(models.Model):
         )
 
     @api.model
-    def _get_sender_name(self, email_from):
-        names = email_split_tuples(email_from or "")
-        return (names[0][0] or names[0][1]) if names else False
+    def _get_contact_name(self, email_from):
+        """The sender's name, or his address when he gives none."""
+        name, email = parse_contact_from_email(email_from)
+        return name or email or False
 
     @api.model
     def _find_case_from_subject(self, msg_dict):
@@ -287,33 +299,36 @@ class CrmCase(models.Model):
 
     @api.model
     def _get_company_addresses(self, emails):
-        """Those of ``emails`` that are the company's own: aliases, catchall
-        and bounce addresses."""
-        emails = list(emails)
-        if not emails:
-            return set()
-        self.env["mail.alias"].flush_model()
-        self.env["mail.alias.domain"].flush_model()
-        # one query: this runs for every incoming mail
-        self.env.cr.execute(
-            """
-            SELECT alias_full_name FROM mail_alias
-             WHERE alias_full_name = ANY(%(emails)s)
-            UNION
-            SELECT address FROM mail_alias_domain,
-                   LATERAL (VALUES (bounce_alias || '@' || name),
-                                   (catchall_alias || '@' || name)) AS own(address)
-             WHERE address = ANY(%(emails)s)
-            """,
-            {"emails": emails},
-        )
-        return {address for (address,) in self.env.cr.fetchall()}
+        """Those of ``emails`` that are the company's own: the catchall and
+        bounce addresses of its alias domains, and its aliases."""
+        alias_domains = self.env["mail.alias.domain"]._get_own_addresses()
+        own = {
+            email
+            for email in emails
+            if email in alias_domains.get(email.rpartition("@")[2], ())
+        }
+        # addresses on the alias domains (rarely a customer's) may be aliases
+        on_domains = [
+            email
+            for email in emails
+            if email not in own and email.rpartition("@")[2] in alias_domains
+        ]
+        if on_domains:
+            aliases = (
+                self.env["mail.alias"]
+                .sudo()
+                .search_fetch(
+                    [("alias_full_name", "in", on_domains)], ["alias_full_name"]
+                )
+            )
+            own.update(aliases.mapped("alias_full_name"))
+        return own
 
     def _send_acknowledgements(self):
         """Mail each case's sender its acknowledgement, never to the company
-        itself; one rendering per template and language. A cron does it every
-        minute, in batches, so that the gateway stays fast and a broken
-        template can never make it refuse a mail."""
+        itself, through the section's template. A cron does it every minute,
+        in batches, so that the gateway stays fast and a broken template can
+        never make it refuse a mail."""
         own = self._get_company_addresses(
             set(self.mapped("email_normalized")) - {False}
         )
@@ -322,55 +337,36 @@ class CrmCase(models.Model):
             and case.email_normalized
             and case.email_normalized not in own
         )
-        for template in cases.section_id.acknowledgement_template_id:
-            template_cases = cases.filtered(
-                lambda case, t=template: case.section_id.acknowledgement_template_id
-                == t
+        reply_to = cases._notify_get_reply_to()
+        # one batch per template and reply-to address (the section's)
+        for (template, address), batch in cases.grouped(
+            lambda case: (
+                case.section_id.acknowledgement_template_id,
+                reply_to[case.id],
             )
+        ).items():
             try:
                 with self.env.cr.savepoint():
-                    template_cases._create_acknowledgements(template.sudo())
+                    batch._send_acknowledgement(template.sudo(), address)
             except Exception:
                 _logger.exception(
                     "Acknowledgement template %r failed for cases %s",
                     template.name,
-                    ", ".join(template_cases.mapped("number")),
+                    ", ".join(batch.mapped("number")),
                 )
         self.write({"acknowledgement_reference": False})
 
-    def _create_acknowledgements(self, template):
-        langs = template._render_lang(self.ids)
-        values_list = []
-        for lang in set(langs.values()):
-            cases = self.filtered(lambda case, lang=lang: langs[case.id] == lang)
-            localized = template.with_context(lang=lang)
-            rendered = {
-                field: localized._render_field(field, cases.ids)
-                for field in ("subject", "body_html", "email_from")
-            }
-            for field in ("subject", "email_from"):
-                rendered[field] = {
-                    case_id: clean_header_value(value)
-                    for case_id, value in rendered[field].items()
-                }
-            reply_to = cases._notify_get_reply_to()
-            values_list += [
-                {
-                    **{field: values[case.id] for field, values in rendered.items()},
-                    "model": self._name,
-                    "res_id": case.id,
-                    "record_name": case.display_name,
-                    "email_to": clean_header_value(case.email_from),
-                    "reply_to": reply_to[case.id],
-                    "references": case.acknowledgement_reference,
-                    "auto_delete": template.auto_delete,
-                    "mail_server_id": template.mail_server_id.id,
-                    # RFC 3834: other robots must not answer an automatic reply
-                    "headers": repr({"Auto-Submitted": "auto-replied"}),
-                }
-                for case in cases
-            ]
-        self.env["mail.mail"].sudo().create(values_list)
+    def _send_acknowledgement(self, template, reply_to):
+        # the sender's mail client shows the acknowledgement under his mail
+        references = {case.id: case.acknowledgement_reference for case in self}
+        template.with_context(mail_references=references).send_mail_batch(
+            self.ids,
+            email_values={
+                "reply_to": reply_to,
+                # RFC 3834: other robots must not answer an automatic reply
+                "headers": repr({"Auto-Submitted": "auto-replied"}),
+            },
+        )
         self._send_mail_queue_soon()
 
     @api.model
@@ -416,7 +412,13 @@ class CrmCase(models.Model):
     def _send_mail_queue_soon(self):
         """Queued mail leaves with the next run of the mail queue, which Odoo
         schedules hourly: run it now."""
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        # by its id: env.ref would check first that the cron exists, a query
+        # on every incoming mail
+        self.env["ir.cron"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "mail.ir_cron_mail_scheduler_action"
+            )
+        )._trigger()
 
     @api.model
     def _cron_send_acknowledgements(self, batch_size=200):

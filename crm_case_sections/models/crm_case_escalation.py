@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Follow-up of cases: escalation up the sections tree and reminders."""
+"""Escalation of cases up the sections tree, and reminders."""
 
 import logging
 import threading
@@ -17,7 +17,8 @@ _logger = logging.getLogger(__name__)
 
 
 class CrmCase(models.Model):
-    # crm.case is split by concern to keep its files short; here the follow-up
+    # crm.case is split by concern to keep its files short; here escalation
+    # and reminders
     _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
 
     is_escalable = fields.Boolean(
@@ -134,10 +135,10 @@ class CrmCase(models.Model):
     # Waiting for an answer
     # ------------------------------------------------------------
 
-    def _message_post_after_hook(self, message, msg_vals):
-        res = super()._message_post_after_hook(message, msg_vals)
-        if not self._is_conversation_message(message):
-            return res
+    def _update_waiting_for_answer(self, message):
+        """The clock of an unanswered case, on a message of the conversation
+        (see _message_post_after_hook): the company's answer stops it, the
+        customer's mail or portal answer starts it and reopens the case."""
         if message.author_id and not message.author_id.partner_share:
             # the company answered
             if self.waiting_since:
@@ -157,7 +158,6 @@ class CrmCase(models.Model):
                 )
             ):
                 self.stage_id = self._get_reopen_stage()
-        return res
 
     # ------------------------------------------------------------
     # Escalation
@@ -251,9 +251,7 @@ class CrmCase(models.Model):
     def _notify_escalation(self, responsible, reason):
         """One notification to the new responsible for all the cases."""
         lines = Markup("").join(
-            Markup('<li><a href="/odoo/crm.case/%s">%s</a></li>')
-            % (case.id, case.display_name)
-            for case in self
+            Markup("<li>%s</li>") % case._get_html_link() for case in self
         )
         self.env["mail.thread"].sudo().message_notify(
             partner_ids=responsible.partner_id.ids,
