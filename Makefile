@@ -37,4 +37,7 @@ docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
-.PHONY: help setup lint test run demo-db shell docs bench
+bench-cluster:  ## Two prefork servers, a cron server and a hot standby on loopback: mail, crons, reports
+	@bash tools/bench_cluster.sh
+
+.PHONY: help setup lint test run demo-db shell docs bench bench-cluster
