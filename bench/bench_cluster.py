@@ -106,14 +106,24 @@ class Standby:
         version = primary_sql("SHOW server_version_num")[0][0]
         self.bindir = Path(f"/usr/lib/postgresql/{int(version) // 10000}/bin")
 
-    def _as_postgres(self, *command, **kwargs):
-        return subprocess.run(
+    def _as_postgres(self, *command):
+        """Run ``command`` as the postgres OS user; interrupted, it is
+        stopped with everything it started."""
+        process = subprocess.Popen(
             ["runuser", "-u", "postgres", "--", *command],
-            check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            **kwargs,
+            start_new_session=True,
         )
+        try:
+            _out, err = process.communicate()
+        except BaseException:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+            raise
+        if process.returncode:
+            raise RuntimeError(f"{Path(command[0]).name} failed: {err.strip()}")
 
     def check_primary(self):
         """The primary's settings a standby needs; refuse, saying what to
@@ -211,6 +221,7 @@ class Standby:
         (self.data / "pg_ident.conf").write_text("")
         for name in ("postgresql.conf", "pg_hba.conf", "pg_ident.conf"):
             os.chown(self.data / name, postgres.pw_uid, postgres.pw_gid)
+        self.started = True
         self._as_postgres(
             str(self.bindir / "pg_ctl"),
             f"--pgdata={self.data}",
@@ -219,7 +230,6 @@ class Standby:
             "--timeout=120",
             "start",
         )
-        self.started = True
         wait_until(
             lambda: self.sql("SELECT pg_is_in_recovery()")[0][0],
             message="the standby in recovery",
@@ -232,10 +242,13 @@ class Standby:
             )[0][0],
             message="the standby streaming from the primary",
         )
+        size = primary_sql(
+            "SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database"
+        )[0][0]
         print(
             f"bench: hot standby on port {self.port} (socket in {self.root}), "
-            f"streaming from the primary through slot {self.slot}, "
-            f"ready in {time.monotonic() - started:.0f} s",
+            f"a copy of the whole primary ({size}) streaming from it through "
+            f"slot {self.slot}, ready in {time.monotonic() - started:.0f} s",
             flush=True,
         )
 
@@ -314,9 +327,16 @@ class Standby:
             )
             self.started = False
         if self.slot_requested:
-            # the WAL sender leaves a moment after the standby stopped
+            # the WAL sender leaves a moment after the standby stopped; one
+            # still feeding an interrupted copy is ended
             for _attempt in range(30):
                 try:
+                    primary_sql(
+                        "SELECT pg_terminate_backend(active_pid) "
+                        "FROM pg_replication_slots "
+                        "WHERE slot_name = %s AND active_pid IS NOT NULL",
+                        [self.slot],
+                    )
                     primary_sql(
                         "SELECT pg_drop_replication_slot(slot_name) "
                         "FROM pg_replication_slots WHERE slot_name = %s",
@@ -671,6 +691,71 @@ def log_failures(servers):
     return found
 
 
+def verdict(handled, totals, on_primary, delta, failures, background):
+    """The run's checks: (label, passed, detail)."""
+    return [
+        (
+            "every mail on exactly one case (Message-Id)",
+            handled["mails_on_one_case"] == handled["mails"] == handled["cases"],
+            f"{handled['mails_on_one_case']}/{handled['mails']} mails, "
+            f"{handled['cases']} cases",
+        ),
+        (
+            "every case acknowledged exactly once",
+            handled["acknowledged_once"] == handled["mails"]
+            and not handled["acknowledgements_pending"],
+            f"{handled['acknowledged_once']}/{handled['mails']}",
+        ),
+        (
+            "every case escalated exactly once",
+            handled["escalated_once"] == handled["mails"],
+            f"{handled['escalated_once']}/{handled['mails']}",
+        ),
+        (
+            "the case analysis on the standby counts every case",
+            totals == [on_primary] * len(totals),
+            f"{totals} on the standby, {on_primary} on the primary",
+        ),
+        (
+            "the standby served the reporting queries",
+            delta["crm_case_scans"] > 0 and delta["transactions"] > 0,
+            f"{delta['transactions']} transactions, "
+            f"{delta['crm_case_scans']} scans of crm_case, "
+            f"{delta['tup_returned']} rows returned",
+        ),
+        (
+            "no read-only route wrote or missed the standby",
+            not failures,
+            f"{len(failures)} log lines" + "".join(f"\n    {f}" for f in failures[:5]),
+        ),
+        (
+            "crons and reports ran without error",
+            not any(job.errors for job in background),
+            "; ".join(e for job in background for e in job.errors[:3]) or "none",
+        ),
+    ]
+
+
+def clean_up(servers, database, standby, background):
+    """Everything the run started, in reverse order; safe to call at any step."""
+    stopping.set()
+    for job in background:
+        job.done.set()
+    for server in servers:
+        server.stop()
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", database],
+        check=False,
+        capture_output=True,
+    )
+    if standby:
+        standby.cleanup()
+    for server in servers:
+        if server.logfile.exists() and not os.environ.get("BENCH_KEEP_LOGS"):
+            server.logfile.unlink()
+    print("bench: cleaned up (servers, standby, slot, database)", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=1000)
@@ -681,11 +766,14 @@ def main():
     options = parser.parse_args()
 
     def terminate(signum, _frame):
+        if stopping.is_set():
+            return  # cleaning up already
         stopping.set()
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGHUP, terminate)
+    # SIGINT too: a shell that starts it in the background ignores Ctrl-C
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, terminate)
 
     database = f"ccs_bench_cluster_{os.getpid()}"
     web = [OdooServer(database, workers=options.workers) for _index in range(2)]
@@ -768,55 +856,16 @@ def main():
             client.read_everything(last_case, door.data["first_level"])
         on_primary = door.sql("SELECT count(*) FROM crm_case")[0][0]
         after = standby.settled_statistics(database)
-        calls = sum(report.runs for report in reports) * (len(ANALYSIS_GROUPBYS) + 2)
+        # during the runs through one server then two, then once on each
+        openings = reports[0].runs + 2 * reports[1].runs + len(clients)
         delta = {key: after[key] - before[key] for key in before}
         failures = log_failures([*web, cron])
-        checks = [
-            (
-                "every mail on exactly one case (Message-Id)",
-                handled["mails_on_one_case"] == handled["mails"] == handled["cases"],
-                f"{handled['mails_on_one_case']}/{handled['mails']} mails, "
-                f"{handled['cases']} cases",
-            ),
-            (
-                "every case acknowledged exactly once",
-                handled["acknowledged_once"] == handled["mails"]
-                and not handled["acknowledgements_pending"],
-                f"{handled['acknowledged_once']}/{handled['mails']}",
-            ),
-            (
-                "every case escalated exactly once",
-                handled["escalated_once"] == handled["mails"],
-                f"{handled['escalated_once']}/{handled['mails']}",
-            ),
-            (
-                "the case analysis on the standby counts every case",
-                totals == [on_primary] * len(clients),
-                f"{totals} on the standby, {on_primary} on the primary",
-            ),
-            (
-                "the standby served the reporting queries",
-                delta["crm_case_scans"] > 0 and delta["transactions"] > 0,
-                f"{delta['transactions']} transactions, "
-                f"{delta['crm_case_scans']} scans of crm_case, "
-                f"{delta['tup_returned']} rows returned",
-            ),
-            (
-                "no read-only route wrote or missed the standby",
-                not failures,
-                f"{len(failures)} log lines"
-                + "".join(f"\n    {f}" for f in failures[:5]),
-            ),
-            (
-                "crons and reports ran without error",
-                not any(job.errors for job in background),
-                "; ".join(e for job in background for e in job.errors[:3]) or "none",
-            ),
-        ]
+        checks = verdict(handled, totals, on_primary, delta, failures, background)
         print(
             f"bench: standby statistics of {database}, before -> after "
-            f"({sum(r.runs for r in reports) * len(clients[:1])}+ report openings, "
-            f"about {calls} read-only calls, {crons.runs} cron rounds):",
+            f"({openings} openings of the reports, "
+            f"{openings * (len(ANALYSIS_GROUPBYS) + 2)} read-only calls, and "
+            f"one read-only sweep per server; {crons.runs} cron rounds):",
             flush=True,
         )
         for key in before:
@@ -837,23 +886,11 @@ def main():
         if not all(passed for _label, passed, _detail in checks):
             raise SystemExit("error: the cluster run failed a check")
     finally:
-        stopping.set()
-        for job in background:
-            job.done.set()
-        for server in [*web, cron]:
-            server.stop()
-        subprocess.run(
-            ["dropdb", "--if-exists", "--force", database],
-            check=False,
-            capture_output=True,
-        )
-        if standby:
-            standby.cleanup()
-        for server in [*web, cron]:
-            if server.logfile.exists() and not os.environ.get("BENCH_KEEP_LOGS"):
-                server.logfile.unlink()
-        print("bench: cleaned up (servers, standby, slot, database)", flush=True)
+        clean_up([*web, cron], database, standby, background)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt as interruption:
+        sys.exit(f"bench: interrupted ({interruption or 'SIGINT'})")
