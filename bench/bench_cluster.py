@@ -10,11 +10,12 @@ section* through the web client's read-only route. Then it checks that every
 mail is on one case, every acknowledgement and escalation happened once, and
 that the standby's own statistics grew with the reporting calls.
 
-The primary is only read from, plus one replication slot for the standby's
-lifetime (dropped on exit, and any slot a killed run left behind is dropped
-on the next start). If the primary cannot feed a standby as configured
-(``wal_level = minimal``, no free WAL sender, no local replication line in
-pg_hba.conf), it says what to change and changes nothing.
+The primary's configuration is left as it is: the run adds a database and,
+for the standby's lifetime, a replication slot (dropped on exit; a slot that
+a killed run left behind is dropped on the next start). If the primary
+cannot feed a standby as configured (``wal_level = minimal``, no free WAL
+sender, no local replication line in pg_hba.conf), it says what to change
+and changes nothing.
 """
 
 import argparse
