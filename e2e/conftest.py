@@ -248,10 +248,24 @@ class Door:
             [("module", "=", module), ("name", "=", name)],
             fields=["res_id"],
         )[0]["res_id"]
-        now = datetime.utcnow() - timedelta(seconds=1)
-        self.admin(
-            "ir.cron", "write", [cron_id], {"nextcall": f"{now:%Y-%m-%d %H:%M:%S}"}
-        )
+
+        def schedule():
+            now = datetime.utcnow() - timedelta(seconds=1)
+            try:
+                self.admin(
+                    "ir.cron",
+                    "write",
+                    [cron_id],
+                    {"nextcall": f"{now:%Y-%m-%d %H:%M:%S}"},
+                )
+            except xmlrpc.client.Fault as fault:
+                # Odoo refuses to change a cron while it runs: once more after
+                if "currently being executed" not in fault.faultString:
+                    raise
+                return False
+            return True
+
+        wait_until(schedule, timeout=600, interval=1, message=f"{xmlid} to finish")
 
     def cases(
         self, domain, fields=("number", "name", "section_id", "email_from", "email_cc")
