@@ -11,7 +11,7 @@ RUN_ENV := LANG=C.UTF-8
 endif
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 setup:  ## Virtualenv with Odoo 18.0 and the tools, PostgreSQL running, Chromium
 	@bash tools/setup.sh
@@ -48,4 +48,7 @@ docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
 	@bash tools/bench.sh
 
-.PHONY: help setup lint readme test run demo-db shell mail send-mail docs bench
+bench-cluster:  ## Two prefork servers, a cron server and a hot standby on loopback: mail, crons, reports
+	@bash tools/bench_cluster.sh
+
+.PHONY: help setup lint readme test run demo-db shell mail send-mail docs bench bench-cluster

@@ -106,7 +106,10 @@ class OdooServer:
             stderr=subprocess.DEVNULL,
         )
 
-    def start(self):
+    def start(self, *options):
+        """Start serving; ``options`` come after the defaults and override
+        them (``--max-cron-threads=0``, ``--db_replica_host=…``). A server
+        started with ``--no-http`` only runs the crons: nothing to wait for."""
         self.process = subprocess.Popen(
             self.command(
                 "--http-interface=127.0.0.1",
@@ -119,11 +122,14 @@ class OdooServer:
                 "--limit-memory-hard=5368709120",
                 "--log-level=info",
                 f"--logfile={self.logfile}",
+                *options,
             ),
             # a cron written with a new nextcall wakes the cron worker at once
             env=dict(os.environ, ODOO_NOTIFY_CRON_CHANGES="1"),
             start_new_session=True,
         )
+        if "--no-http" in options:
+            return
         wait_until(self._healthy, timeout=120, message="Odoo's /web/health")
 
     def _healthy(self):

@@ -424,6 +424,10 @@ class CrmCase(models.Model):
     def _cron_send_acknowledgements(self, batch_size=200):
         pending = [("acknowledgement_reference", "!=", False)]
         cases = self.with_context(active_test=False).search(pending, limit=batch_size)
+        # a case the escalation cron or a mail is changing meanwhile waits
+        # for the next run: acknowledged once, and no failed run
+        if cases:
+            cases = cases._lock_for_processing()
         cases._send_acknowledgements()
         remaining = (
             self.with_context(active_test=False).search_count(pending)

@@ -144,3 +144,51 @@ class TestFollowupConcurrency(BaseCase):
             )
             self.assertEqual(reminders, self.CASES)
             self.assertEqual(len(soon.activity_ids), self.CASES)
+
+    def test_acknowledgements_wait_for_cases_an_escalation_changed(self):
+        """The acknowledgement cron began before the escalation cron
+        committed on the same new cases, as two cron workers do when mail
+        keeps coming: it leaves those cases to its next run instead of
+        failing, and each case is acknowledged once."""
+        late = [("section_id", "child_of", self.ids["top"]), ("name", "like", "Late")]
+        with self._cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for case in env["crm.case"].search(late):
+                case.write(
+                    {
+                        "email_from": f"customer.{case.id}@example.com",
+                        "acknowledgement_reference": f"<race-{case.id}@example.com>",
+                    }
+                )
+            cr.commit()  # pylint: disable=invalid-commit
+        with self._cursor() as ack_cr, self._cursor() as escalation_cr:
+            acknowledging = api.Environment(ack_cr, SUPERUSER_ID, {})["crm.case"]
+            # the acknowledgement cron's transaction has seen the cases...
+            pending = acknowledging.search_count(
+                [("acknowledgement_reference", "!=", False)]
+            )
+            self.assertGreaterEqual(pending, self.CASES)
+            # ...when the escalation cron commits a change to each of them
+            api.Environment(escalation_cr, SUPERUSER_ID, {})[
+                "crm.case"
+            ]._cron_escalate()
+            escalation_cr.commit()  # pylint: disable=invalid-commit
+            acknowledging._cron_send_acknowledgements()
+            acknowledging.env.flush_all()
+            ack_cr.commit()  # pylint: disable=invalid-commit
+        with self._cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.case"]._cron_send_acknowledgements()
+            cr.commit()  # pylint: disable=invalid-commit
+            cases = env["crm.case"].search(late)
+            self.assertEqual(len(cases), self.CASES)
+            self.assertFalse(any(cases.mapped("acknowledgement_reference")))
+            for case in cases:
+                acknowledgements = env["mail.mail"].search_count(
+                    [
+                        ("model", "=", "crm.case"),
+                        ("res_id", "=", case.id),
+                        ("headers", "like", "auto-replied"),
+                    ]
+                )
+                self.assertEqual(acknowledgements, 1, case.name)
