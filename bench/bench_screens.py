@@ -113,7 +113,9 @@ def pivot_layout(env):
         elif kind == "col":
             cols.append(name)
         elif kind == "measure":
-            measures.append(f"{name}:{views['models']['crm.case']['fields'][node.get('name')]['aggregator']}")
+            measures.append(
+                f"{name}:{views['models']['crm.case']['fields'][node.get('name')]['aggregator']}"
+            )
     return rows, cols, measures
 
 
@@ -323,8 +325,11 @@ def run_portal(args, portal_partner, errors):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
         session.post(
             f"{url}/web/login",
-            data={"login": "bench.portal", "password": "bench.portal",
-                  "csrf_token": csrf},
+            data={
+                "login": "bench.portal",
+                "password": "bench.portal",
+                "csrf_token": csrf,
+            },
             timeout=60,
         )
         for label, path in (
@@ -338,7 +343,9 @@ def run_portal(args, portal_partner, errors):
                 response = session.get(url + path, timeout=60)
                 times.append(time.perf_counter() - start)
                 if response.status_code != 200 or "/web/login" in response.url:
-                    errors.append(f"portal {path}: {response.status_code} {response.url}")
+                    errors.append(
+                        f"portal {path}: {response.status_code} {response.url}"
+                    )
             figures[label] = {"path": path, "seconds": statistics.median(times)}
     finally:
         server.terminate()
@@ -348,7 +355,9 @@ def run_portal(args, portal_partner, errors):
         log.close()
         os.unlink(log.name)
     for row in figures.values():
-        counts = [int(q) for path, _status, q, *_ in requests_log if path == row["path"]]
+        counts = [
+            int(q) for path, _status, q, *_ in requests_log if path == row["path"]
+        ]
         row["queries"] = statistics.median(counts[-RUNS:]) if counts else None
         if row["seconds"] >= MAX_PORTAL_SECONDS:
             errors.append(f"portal {row['path']} took {row['seconds']:.2f} s")
@@ -357,7 +366,9 @@ def run_portal(args, portal_partner, errors):
         "(odoo-bin over HTTP, median of 3)"
     )
     for label, row in figures.items():
-        print(f"  {label:<12} {row['seconds'] * 1000:7.0f} ms  {row['queries']} queries")
+        print(
+            f"  {label:<12} {row['seconds'] * 1000:7.0f} ms  {row['queries']} queries"
+        )
     return dict(figures, company_cases=company_cases)
 
 
@@ -379,7 +390,9 @@ def main():
             for role in ROLES
         }
         portal_partner = (
-            env["res.users"].search([("login", "=", "bench.portal")]).commercial_partner_id.id
+            env["res.users"]
+            .search([("login", "=", "bench.portal")])
+            .commercial_partner_id.id
         )
         cr.execute("SELECT count(*) FROM crm_case")
         (cases,) = cr.fetchone()

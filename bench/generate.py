@@ -16,6 +16,8 @@ Where each case goes, by ``g % 200`` (g = 1 .. number of cases):
           minutes; the portal customer's company holds 150 and 151
 """
 
+import argparse
+import json
 import time
 from contextlib import closing
 
@@ -59,7 +61,8 @@ WITH plan AS (
            CASE WHEN slot = 0 THEN esc[1 + k %% cardinality(esc)]
                 WHEN slot = 1 THEN waiting[1 + k %% cardinality(waiting)]
                 WHEN slot = 100 THEN tops[1 + k %% cardinality(tops)]
-                WHEN slot = ANY(%(portal_slots)s) THEN desks[1 + k %% cardinality(desks)]
+                WHEN slot = ANY(%(portal_slots)s)
+                     THEN desks[1 + k %% cardinality(desks)]
                 ELSE every[1 + (k + 37 * slot) %% cardinality(every)] END
                AS section_id,
            slot BETWEEN 4 AND 63 AS closed,
@@ -367,7 +370,12 @@ def generate(registry, cases, batch_size=5000):
     figures["vacuum_seconds"] = time.perf_counter() - start
     figures["seconds"] = sum(
         figures[key]
-        for key in ("orm_seconds", "insert_seconds", "recompute_seconds", "vacuum_seconds")
+        for key in (
+            "orm_seconds",
+            "insert_seconds",
+            "recompute_seconds",
+            "vacuum_seconds",
+        )
     )
     return figures
 
@@ -385,9 +393,6 @@ def print_generation(figures):
 
 
 def main():
-    import argparse  # noqa: PLC0415
-    import json  # noqa: PLC0415
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--addons-path", required=True)
