@@ -413,34 +413,44 @@ def scale_cases(registry):
 
 def compare_scale(figures, baseline, cases):
     """The case gateway on a million cases against the empty table: print
-    both and their ratios; return what grew."""
+    both and their ratios; return what grew. The CRM leads, fed the same
+    mails in turn with the cases in both runs, keep the tables they had:
+    their own ratio is what the machine's load changed between the runs, and
+    the case gateway's ratio is judged against it."""
     errors = []
     print(
         f"\ncase gateway, empty table vs {cases:,} cases (same mails, new "
-        "Message-Ids)"
+        "Message-Ids); lead: the CRM leads in the same runs, whose table did "
+        "not grow"
     )
     print(
-        f"{'phase':<9} {'median ms':>10} {'at scale':>9} {'ratio':>6} "
-        f"{'queries/msg':>11} {'at scale':>9} {'median q':>9} {'at scale':>9}"
+        f"{'phase':<9} {'median ms':>9} {'at scale':>9} {'ratio':>6} "
+        f"{'lead ratio':>10} {'net ratio':>9} {'queries/msg':>11} {'at scale':>9}"
     )
     for phase, label in PHASES.items():
         empty, full = baseline[phase]["case"], figures[phase]["case"]
         ratio = full["median_ms"] / empty["median_ms"]
+        control = (
+            figures[phase]["lead"]["median_ms"] / baseline[phase]["lead"]["median_ms"]
+        )
+        net = ratio / control
         figures.setdefault("scale", {})[phase] = {
             "empty": empty,
             "cases": cases,
             "median_ratio": round(ratio, 3),
+            "lead_median_ratio": round(control, 3),
+            "net_median_ratio": round(net, 3),
         }
         print(
-            f"{label:<9} {empty['median_ms']:10.1f} {full['median_ms']:9.1f} "
-            f"{ratio:6.2f} {empty['queries_per_msg']:11.1f} "
-            f"{full['queries_per_msg']:9.1f} {empty['median_queries']:9.1f} "
-            f"{full['median_queries']:9.1f}"
+            f"{label:<9} {empty['median_ms']:9.1f} {full['median_ms']:9.1f} "
+            f"{ratio:6.2f} {control:10.2f} {net:9.2f} "
+            f"{empty['queries_per_msg']:11.1f} {full['queries_per_msg']:9.1f}"
         )
-        if ratio > MAX_SCALE_RATIO:
+        if net > MAX_SCALE_RATIO:
             errors.append(
                 f"{label}: median {full['median_ms']:.1f} ms at {cases:,} cases, "
-                f"{ratio:.2f}x the {empty['median_ms']:.1f} ms of the empty table"
+                f"{ratio:.2f}x the {empty['median_ms']:.1f} ms of the empty table "
+                f"while the leads' took {control:.2f}x"
             )
         if (
             round(full["queries_per_msg"]) != round(empty["queries_per_msg"])

@@ -99,7 +99,7 @@ bench_gateway_empty() {
     INSTALLED=$addons_path
     echo "bench: installed in $(( $(date +%s) - started )) s"
     "$VENV/bin/python" bench/bench_gateway.py --addons-path "$addons_path" -d "$DB" -n "$N" \
-        --json "$EMPTY_JSON"
+        --json "$EMPTY_JSON" || return 1
     echo "bench: gateway on empty tables done in $(( $(date +%s) - started )) s"
 }
 
@@ -120,7 +120,7 @@ bench_gateway_scale() {
     started=$(date +%s)
     "$VENV/bin/python" bench/bench_gateway.py --addons-path "$INSTALLED" -d "$DB" -n "$N" \
         --baseline "$EMPTY_JSON" ${BENCH_JSON:+--json "$BENCH_JSON"} \
-        ${BENCH_PROFILE:+--profile "$BENCH_PROFILE"}
+        ${BENCH_PROFILE:+--profile "$BENCH_PROFILE"} || return 1
     echo "bench: gateway at scale done in $(( $(date +%s) - started )) s"
 }
 
@@ -128,7 +128,7 @@ bench_screens() {
     local started
     started=$(date +%s)
     "$VENV/bin/python" bench/bench_screens.py --addons-path "$INSTALLED" -d "$DB" \
-        ${BENCH_SCREENS_JSON:+--json "$BENCH_SCREENS_JSON"}
+        ${BENCH_SCREENS_JSON:+--json "$BENCH_SCREENS_JSON"} || return 1
     echo "bench: screens done in $(( $(date +%s) - started )) s"
 }
 
@@ -136,9 +136,9 @@ bench_crons() {
     local started
     started=$(date +%s)
     "$VENV/bin/python" bench/bench_crons.py --addons-path "$INSTALLED" -d "$DB" \
-        --cases "$CASES" ${BENCH_CRONS_JSON:+--json "$BENCH_CRONS_JSON"}
+        --cases "$CASES" ${BENCH_CRONS_JSON:+--json "$BENCH_CRONS_JSON"} || return 1
     # service levels on the same cases
-    "$VENV/bin/python" bench/bench_sla.py --addons-path "$INSTALLED" -d "$DB"
+    "$VENV/bin/python" bench/bench_sla.py --addons-path "$INSTALLED" -d "$DB" || return 1
     echo "bench: crons done in $(( $(date +%s) - started )) s"
 }
 
@@ -148,12 +148,12 @@ bench_realpath() {
     started=$(date +%s)
     "$VENV/bin/python" bench/bench_realpath.py -n "${BENCH_REAL_N:-200}" \
         --senders "${BENCH_SENDERS:-8}" --workers "${BENCH_WORKERS:-1,2,4}" \
-        ${BENCH_REAL_JSON:+--json "$BENCH_REAL_JSON"}
+        ${BENCH_REAL_JSON:+--json "$BENCH_REAL_JSON"} || return 1
     echo "bench: real path done in $(( $(date +%s) - started )) s"
 }
 
 # a benchmark that fails lets the others run on the same cases; make bench
-# fails at the end
+# fails at the end (set -e does not apply inside a step: each returns 1)
 started=$(date +%s)
 failed=()
 step() { "$@" || failed+=("${1#bench_}"); }

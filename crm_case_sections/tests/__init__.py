@@ -17,3 +17,4 @@ from . import test_case_spanish
 from . import test_portal
 from . import test_tours
 from . import test_case_analysis
+from . import test_case_scale
