@@ -176,7 +176,10 @@ class Screens:
             for group in groups:
                 if not group.get("__fold"):
                     Case.web_search_read(
-                        group["__domain"], kanban_spec, limit=KANBAN_LIMIT
+                        group["__domain"],
+                        kanban_spec,
+                        limit=KANBAN_LIMIT,
+                        count_limit=COUNT_LIMIT,
                     )
 
         def pivot_headers(groupby):
