@@ -20,8 +20,8 @@
 #   script, XML-RPC into odoo-bin with 1, 2 and 4 workers, 8 concurrent
 #   senders (BENCH_SENDERS), BENCH_REAL_N mails per run (default 200), until
 #   every case is committed (a database of its own). BENCH_REAL_JSON=FILE.
-# BENCH_ONLY=gateway, screens, crons or realpath runs only one of them (and
-# the generation it needs).
+# BENCH_ONLY=gateway, screens, crons or realpath runs only that one (and the
+# generation it needs); a comma-separated list runs those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -30,7 +30,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-300}
 CASES=${BENCH_CASES:-1000000}
 ONLY=${BENCH_ONLY:-}
-[[ "$ONLY" =~ ^(|gateway|screens|crons|realpath)$ ]] || { echo "error: BENCH_ONLY must be gateway, screens, crons or realpath." >&2; exit 1; }
+[[ "$ONLY" =~ ^((gateway|screens|crons|realpath)(,|$))*$ ]] || { echo "error: BENCH_ONLY must list gateway, screens, crons or realpath." >&2; exit 1; }
 CACHE=${BENCH_CACHE:-$HOME/.cache/crm_case_sections/bench}
 OCA_ADDONS="$CACHE/addons"
 DB=ccs_bench_$$
@@ -84,7 +84,7 @@ install() {  # database, addons path, modules
     fi
 }
 
-runs() { [[ -z "$ONLY" || "$ONLY" == "$1" ]]; }
+runs() { [[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]; }
 
 # The gateway's comparison needs crm and OCA's helpdesk_mgmt in the database;
 # the other benchmarks need crm_case_sections only, and no OCA download.
