@@ -4,7 +4,10 @@
 commit per message as the mail gateway does.
 
 Run by tools/bench.sh on a fresh database where crm_case_sections, crm and
-helpdesk_mgmt are installed.
+helpdesk_mgmt are installed, then once more on the same database after
+bench/generate.py filled it with a million cases (``--baseline``): the same
+mails, with new Message-Ids, must cost the case gateway the same queries and
+the same time within 15 %.
 """
 
 import argparse
@@ -34,6 +37,7 @@ TARGETS = {  # target: (alias, model)
 }
 PHASES = {"new": "new mail", "reply": "replies"}
 WARMUP = 5
+MAX_SCALE_RATIO = 1.15
 FIRST_NAMES = (
     "Ana Begoña Bruno Carla Diego Elena Felipe Gloria Hugo Íñigo Irene Jorge "
     "Laura Marcos Nuria Óscar Paula Rosa Sergio Teresa Víctor"
@@ -172,7 +176,11 @@ def render(spec, to, message_id, parent_id=None):
 
 def setup(env, partners):
     """Alias domain, the three aliases and the known partners; return the
-    domain of the records of each target."""
+    domain of the records of each target. On a database set up already (the
+    run at scale), the same targets."""
+    scopes = existing_scopes(env)
+    if scopes:
+        return scopes
     domain = env["mail.alias.domain"].search([("name", "=", ALIAS_DOMAIN)])
     env.company.alias_domain_id = domain or domain.create({"name": ALIAS_DOMAIN})
     # no SMTP server here: notifications stay queued instead of being sent
@@ -196,6 +204,24 @@ def setup(env, partners):
         "case": [("section_id", "=", section.id)],
         "lead": [("team_id", "=", team.id)],
         "ticket": [("team_id", "=", helpdesk_team.id)],
+    }
+
+
+def existing_scopes(env):
+    records = {
+        target: env[model].search([("alias_name", "=", alias)], limit=1)
+        for target, (alias, model) in (
+            ("case", ("bench-cases", "crm.case.section")),
+            ("lead", ("bench-leads", "crm.team")),
+            ("ticket", ("bench-tickets", "helpdesk.ticket.team")),
+        )
+    }
+    if not all(records.values()):
+        return None
+    return {
+        "case": [("section_id", "=", records["case"].id)],
+        "lead": [("team_id", "=", records["lead"].id)],
+        "ticket": [("team_id", "=", records["ticket"].id)],
     }
 
 
@@ -314,6 +340,7 @@ def summarize(samples):
         "p90_ms": round(times[math.ceil(0.9 * len(times)) - 1], 2),
         "msg_per_s": round(len(times) / sum(times) * 1000, 2),
         "queries_per_msg": round(statistics.mean(q for *_, q in samples), 2),
+        "median_queries": statistics.median(q for *_, q in samples),
     }
 
 
@@ -378,6 +405,64 @@ def print_table(figures):
             )
 
 
+def scale_cases(registry):
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM crm_case")
+        return cr.fetchone()[0]
+
+
+def compare_scale(figures, baseline, cases):
+    """The case gateway on a million cases against the empty table: print
+    both and their ratios; return what grew. The CRM leads, fed the same
+    mails in turn with the cases in both runs, keep the tables they had:
+    their own ratio is what the machine's load changed between the runs, and
+    the case gateway's ratio is judged against it."""
+    errors = []
+    print(
+        f"\ncase gateway, empty table vs {cases:,} cases (same mails, new "
+        "Message-Ids); lead: the CRM leads in the same runs, whose table did "
+        "not grow"
+    )
+    print(
+        f"{'phase':<9} {'median ms':>9} {'at scale':>9} {'ratio':>6} "
+        f"{'lead ratio':>10} {'net ratio':>9} {'queries/msg':>11} {'at scale':>9}"
+    )
+    for phase, label in PHASES.items():
+        empty, full = baseline[phase]["case"], figures[phase]["case"]
+        ratio = full["median_ms"] / empty["median_ms"]
+        control = (
+            figures[phase]["lead"]["median_ms"] / baseline[phase]["lead"]["median_ms"]
+        )
+        net = ratio / control
+        figures.setdefault("scale", {})[phase] = {
+            "empty": empty,
+            "cases": cases,
+            "median_ratio": round(ratio, 3),
+            "lead_median_ratio": round(control, 3),
+            "net_median_ratio": round(net, 3),
+        }
+        print(
+            f"{label:<9} {empty['median_ms']:9.1f} {full['median_ms']:9.1f} "
+            f"{ratio:6.2f} {control:10.2f} {net:9.2f} "
+            f"{empty['queries_per_msg']:11.1f} {full['queries_per_msg']:9.1f}"
+        )
+        if net > MAX_SCALE_RATIO:
+            errors.append(
+                f"{label}: median {full['median_ms']:.1f} ms at {cases:,} cases, "
+                f"{ratio:.2f}x the {empty['median_ms']:.1f} ms of the empty table "
+                f"while the leads' took {control:.2f}x"
+            )
+        if (
+            round(full["queries_per_msg"]) != round(empty["queries_per_msg"])
+            or full["median_queries"] != empty["median_queries"]
+        ):
+            errors.append(
+                f"{label}: {full['queries_per_msg']:.1f} queries per mail at "
+                f"{cases:,} cases, {empty['queries_per_msg']:.1f} on the empty table"
+            )
+    return errors
+
+
 def query_source(stack):
     """The innermost addon function (base excepted) that led to a query."""
     roots = [os.path.join(path, "") for path in odoo.addons.__path__]
@@ -433,6 +518,12 @@ def main():
     parser.add_argument("-n", type=int, default=300, help="mails per target")
     parser.add_argument("--json", metavar="FILE", help="write the figures there")
     parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="figures of the run on the empty table (--json): compare the case "
+        "gateway with them",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -476,6 +567,10 @@ def main():
         f"{6 * args.n} mails in {duration:.0f} s"
     )
     print_table(figures)
+    if args.baseline:
+        with open(args.baseline) as file:
+            baseline = json.load(file)
+        errors += compare_scale(figures, baseline, scale_cases(registry))
     if args.json:
         with open(args.json, "w") as file:
             json.dump(figures, file, indent=2)

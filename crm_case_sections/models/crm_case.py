@@ -45,10 +45,12 @@ class CrmCase(models.Model):
     # customers answer on the portal the cases they can read
     _mail_post_access = "read"
 
+    # searched by equality (subject threading) and with ilike (name_search,
+    # the search view): a trigram index besides the b-tree, see init()
     number = fields.Char(
         "Reference", readonly=True, copy=False, index=True, default="/"
     )
-    name = fields.Char("Subject", required=True, tracking=True)
+    name = fields.Char("Subject", required=True, tracking=True, index="trigram")
     description = fields.Html()
     active = fields.Boolean(default=True, tracking=True)
     color = fields.Integer("Color Index")
@@ -114,7 +116,9 @@ class CrmCase(models.Model):
         readonly=False,
         precompute=True,
     )
-    email_normalized = fields.Char(index="trigram")  # from mail.thread.blacklist
+    # from mail.thread.blacklist: the gateway's loop detection looks every
+    # sender up by equality, which a trigram index cannot serve
+    email_normalized = fields.Char(index=True)
     phone = fields.Char(
         compute="_compute_phone", store=True, readonly=False, precompute=True
     )
@@ -185,6 +189,18 @@ class CrmCase(models.Model):
             "The probability must be between 0 and 100.",
         ),
     ]
+
+    def init(self):
+        res = super().init()
+        if self.env.registry.has_trigram:
+            tools.create_index(
+                self.env.cr,
+                "crm_case_number_trigram_index",
+                self._table,
+                ['"number" gin_trgm_ops'],
+                method="gin",
+            )
+        return res
 
     @api.depends("section_id")
     def _compute_stage_id(self):

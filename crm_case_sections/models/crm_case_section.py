@@ -446,7 +446,11 @@ class CrmCaseSection(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         sections = super().create(vals_list)
-        if any(vals.get("member_ids") or vals.get("user_id") for vals in vals_list):
+        if any(
+            vals.get("member_ids") or vals.get("user_id") or vals.get("parent_id")
+            for vals in vals_list
+        ):
+            # the case record rules list the sub-sections of the user's
             self.env.registry.clear_cache()
         return sections
 

@@ -18,3 +18,4 @@ from . import test_portal
 from . import test_tours
 from . import test_case_analysis
 from . import test_case_readonly
+from . import test_case_scale

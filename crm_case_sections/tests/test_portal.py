@@ -86,6 +86,16 @@ class TestPortal(HttpCase):
         )
         self.assertEqual(counters["case_count"], 3)
 
+    def test_cases_of_a_colleague_who_left_stay_listed(self):
+        self.colleague.active = False
+        self.authenticate("portal_ana", "portal_ana_pwd")
+        page = self.url_open("/my/cases")
+        self.assertIn(self.colleague_case.number, page.text)
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["case_count"]}
+        )
+        self.assertEqual(counters["case_count"], 3)
+
     def test_another_customer_case_is_forbidden(self):
         self.authenticate("portal_ana", "portal_ana")
         own = self.url_open(f"/my/cases/{self.colleague_case.id}")
