@@ -106,7 +106,22 @@ class CrmCaseSla(models.Model):
         tree from the case's own, that has policies admitting it."""
         by_section = {}
         above = {i for section in cases.section_id for i in section._get_ancestor_ids()}
-        for sla in self.search([("section_id", "in", list(above))]):
+        policies = self.search([("section_id", "in", list(above))])
+        # what matching and planning read, at once: grouped by section here
+        # and by case after, they would be read one group at a time
+        policies.fetch(
+            [
+                "active",
+                "section_id",
+                "type_ids",
+                "priority",
+                "tag_ids",
+                "time_first_response",
+                "time_resolution",
+                "at_risk_percent",
+            ]
+        )
+        for sla in policies:
             by_section.setdefault(sla.section_id.id, self.browse())
             by_section[sla.section_id.id] |= sla
         result = {}

@@ -43,9 +43,13 @@ class TestCaseScale(CaseCommon):
         sub-sections instead of a sub-query that every case is tested
         against: his cases are read through the section index."""
         Case = self.env["crm.case"].with_user(self.user_support)
-        plan = self._plan(Case._search([("is_closed", "=", False)]))
-        self.assertIn("crm_case__section_id_index", plan)
-        self.assertNotIn("SubPlan", plan)
+        query = Case._search([("is_closed", "=", False)])
+        # which index serves it depends on the rows of the table; the
+        # clause that lets any serve it does not
+        code = query.select().code
+        self.assertIn('"crm_case"."section_id" IN', code)
+        self.assertNotIn("parent_path", code)
+        self.assertNotIn("SubPlan", self._plan(query))
 
     def test_new_sub_section_cases_visible_at_once(self):
         self.registry.cache_invalidated.clear()
