@@ -45,7 +45,7 @@ send-mail:  ## Mail support@ of the demo as a customer would (FROM=, SUBJECT=, B
 docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 	@$(RUN_ENV) bash tools/docs.sh
 
-bench:  ## Gateway vs crm.lead and OCA helpdesk; follow-up crons on 1,000,000 cases
+bench:  ## Gateway vs crm.lead and OCA helpdesk, then at 1,000,000 cases: gateway, screens, crons, SLA
 	@bash tools/bench.sh
 
 bench-cluster:  ## Two prefork servers, a cron server and a hot standby on loopback: mail, crons, reports
