@@ -11,7 +11,8 @@ would, so that the cron finds them at risk.
 import argparse
 import ast
 import sys
-import time
+
+from generate import Measure
 
 import odoo
 from odoo import api, fields
@@ -35,16 +36,6 @@ OVERVIEW_SPEC = {
     "sla_failed_case_count": {},
     "first_response_hours_week": {},
 }
-
-
-class Measure:
-    def __enter__(self):
-        self.queries, self.start = odoo.sql_db.sql_counter, time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start
-        self.queries = odoo.sql_db.sql_counter - self.queries
 
 
 def setup_policies(env):
