@@ -26,6 +26,7 @@ import subprocess
 import sys
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
+from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,21 +137,23 @@ def read(args):
         print("\n".join(line for line in text.strip().splitlines()[:30]))
 
 
+class TextOfHtml(HTMLParser):
+    """The text of an HTML mail body, a line per block."""
+
+    def __init__(self):
+        super().__init__()
+        self.chunks = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "p", "div", "tr", "li"):
+            self.chunks.append("\n")
+
+    def handle_data(self, data):
+        self.chunks.append(data)
+
+
 def html_to_text(html):
-    from html.parser import HTMLParser
-
-    class Text(HTMLParser):
-        chunks = []
-
-        def handle_starttag(self, tag, attrs):
-            if tag in ("br", "p", "div", "tr", "li"):
-                self.chunks.append("\n")
-
-        def handle_data(self, data):
-            self.chunks.append(data)
-
-    parser = Text()
-    parser.chunks = []
+    parser = TextOfHtml()
     parser.feed(html)
     lines = (line.strip() for line in "".join(parser.chunks).splitlines())
     return "\n".join(line for line in lines if line)
