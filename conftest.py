@@ -40,8 +40,15 @@ def chromium_started_once():
         pytest.fail("Chromium is missing: the tours cannot run.")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [executable, "--headless", "--no-sandbox", "--disable-gpu"]
-            + [f"--user-data-dir={profile}", "--dump-dom", "about:blank"],
+            [
+                executable,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--user-data-dir={profile}",
+                "--dump-dom",
+                "about:blank",
+            ],
             capture_output=True,
             timeout=CHROMIUM_START_SECONDS * 2,
             check=True,
