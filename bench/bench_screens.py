@@ -103,6 +103,8 @@ def pivot_layout(env):
     views = env["crm.case"].get_views([[False, "pivot"]], {})
     arch = etree.fromstring(views["views"]["pivot"]["arch"])
     rows, cols, measures = [], [], []
+    if arch.get("display_quantity") in ("1", "True", "true"):
+        measures.append("__count")
     for node in arch.iter("field"):
         name = node.get("name")
         if node.get("interval"):
@@ -413,7 +415,11 @@ def main():
         cr.execute("SELECT count(*) FROM crm_case")
         (cases,) = cr.fetchone()
         sections = env["crm.case.section"].search_count([])
-    print(f"\nscreens on {sections:,} sections and {cases:,} cases")
+        cr.execute("SHOW jit")
+        (jit,) = cr.fetchone()
+    print(
+        f"\nscreens on {sections:,} sections and {cases:,} cases (PostgreSQL jit={jit})"
+    )
     figures = {"screens": run_screens(registry, users, errors)}
     figures["portal"] = run_portal(args, portal_partner, errors)
     if args.json:

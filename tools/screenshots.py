@@ -234,8 +234,8 @@ def main(base_url, database, output):
 
         browser.open(
             f"{action}.crm_case_section_action_cases",
-            ".o_list_view .o_data_row",
-            ["Support / Web site / First level", "Suppliers"],
+            ".o_hierarchy_view .o_hierarchy_node",
+            ["Opportunities", "Support", "Suppliers"],
         )
         browser.screenshot(f"{output}/cases-by-section.png")
 

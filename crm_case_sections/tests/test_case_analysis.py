@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from lxml import etree
+
 from .common import CaseCommon
 
 
@@ -101,17 +103,34 @@ class TestCaseAnalysis(CaseCommon):
         views = (
             self.env["crm.case"]
             .with_user(self.user_support)
-            .get_views([(False, "pivot"), (False, "graph")])
+            .get_views([(False, "pivot"), (False, "graph"), (False, "search")])
         )
-        pivot = views["views"]["pivot"]["arch"]
-        for measure in ("expected_revenue", "planned_cost", "prorated_revenue"):
-            self.assertIn(f'name="{measure}"', pivot)
-        self.assertIn('name="section_root_id"', pivot)
+        pivot = etree.fromstring(views["views"]["pivot"]["arch"])
+        # it opens on the number of cases, the revenue and the first answer,
+        # departments by stage
+        self.assertEqual(pivot.get("display_quantity"), "1")
+        self.assertEqual(
+            [(f.get("name"), f.get("type")) for f in pivot.iter("field")],
+            [
+                ("section_root_id", "row"),
+                ("stage_id", "col"),
+                ("expected_revenue", "measure"),
+                ("working_hours_first_response", "measure"),
+            ],
+        )
         # the graph offers every measure of the model, opening on revenue
         self.assertIn('name="expected_revenue"', views["views"]["graph"]["arch"])
+        # the Measures menu offers the numeric fields that add up, which the
+        # search view brings along
         fields = views["models"]["crm.case"]["fields"]
-        for measure in ("planned_cost", "prorated_revenue"):
-            self.assertEqual(fields[measure]["type"], "monetary")
+        for measure, aggregator in (
+            ("planned_cost", "sum"),
+            ("prorated_revenue", "sum"),
+            ("working_hours_close", "avg"),
+            ("working_hours_waiting", "avg"),
+            ("reopen_count", "sum"),
+        ):
+            self.assertEqual(fields[measure]["aggregator"], aggregator, measure)
 
     def test_measures_by_each_level_of_the_tree(self):
         # Support (1) > Web site (2) > First level (3) > Chat (4)
