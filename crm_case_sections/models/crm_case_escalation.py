@@ -251,13 +251,25 @@ class CrmCase(models.Model):
     def _notify_escalation(self, responsible, reason):
         """One notification to the new responsible for all the cases."""
         lines = Markup("").join(
-            Markup("<li>%s</li>") % case._get_html_link() for case in self
+            Markup("<li>%s</li>") % case._get_mail_link() for case in self
         )
         self.env["mail.thread"].sudo().message_notify(
             partner_ids=responsible.partner_id.ids,
             subject=self.env._("Cases escalated to you: %s", len(self)),
             body=Markup("<p>%s</p><ul>%s</ul>")
             % (self.env._("These cases are now yours (%s):", reason), lines),
+        )
+
+    def _get_mail_link(self):
+        """Odoo's link to a record, ``_get_html_link()``, opens it from the
+        chatter and Discuss only (``href="#"``): this one also opens it from
+        the e-mail the notification becomes, through Odoo's /mail/view."""
+        self.ensure_one()
+        return Markup("<a href='%s' data-oe-model='%s' data-oe-id='%s'>%s</a>") % (
+            self._notify_get_action_link("view"),
+            self._name,
+            self.id,
+            self.display_name,
         )
 
     @api.model

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from freezegun import freeze_time
+from lxml import html
 
 from odoo.exceptions import UserError
 
@@ -74,6 +75,13 @@ class TestEscalation(FollowupCommon):
         )
         self.assertEqual(len(notice), 1)
         self.assertIn(case.number, notice.body)
+        # the link opens the case from the e-mail too, not only from Discuss
+        link = html.fromstring(notice.body).xpath("//li/a")[0]
+        self.assertEqual(
+            link.get("href"),
+            f"{case.get_base_url()}/mail/view?model=crm.case&res_id={case.id}",
+        )
+        self.assertEqual(link.get("data-oe-id"), str(case.id))
 
     def test_escalation_section_overrides_parent(self):
         self.hardware.escalation_section_id = self.opportunities
