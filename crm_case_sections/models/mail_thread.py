@@ -84,8 +84,9 @@ class MailThread(models.AbstractModel):
             message = bytes(message.data)
         if isinstance(message, str):
             message = message.encode("utf-8", "surrogateescape")
-        if self.env.context.get("mail_gateway_no_quarantine"):
-            return super().message_process(
+
+        def process(thread):
+            return super(MailThread, thread).message_process(
                 model,
                 message,
                 custom_values=custom_values,
@@ -93,19 +94,13 @@ class MailThread(models.AbstractModel):
                 strip_attachments=strip_attachments,
                 thread_id=thread_id,
             )
+
+        if self.env.context.get("mail_gateway_no_quarantine"):
+            return process(self)
         checksum = hashlib.sha1(message).hexdigest()
         try:
             with self.env.cr.savepoint():
-                return super(
-                    MailThread, self.with_context(mail_gateway_checksum=checksum)
-                ).message_process(
-                    model,
-                    message,
-                    custom_values=custom_values,
-                    save_original=save_original,
-                    strip_attachments=strip_attachments,
-                    thread_id=thread_id,
-                )
+                return process(self.with_context(mail_gateway_checksum=checksum))
         except (MailRoutingRefused, *INFRASTRUCTURE_ERRORS):
             raise
         except Exception as error:
