@@ -86,7 +86,8 @@ class MailThread(models.AbstractModel):
             message = message.encode("utf-8", "surrogateescape")
 
         def process(thread):
-            return super(MailThread, thread).message_process(
+            # thread: self, with the checksum in its context or without
+            return super(MailThread, thread).message_process(  # noqa: UP008
                 model,
                 message,
                 custom_values=custom_values,
