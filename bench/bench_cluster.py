@@ -33,7 +33,6 @@ import time
 import urllib.request
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
-from email.message import EmailMessage
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -41,6 +40,7 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
 
+from common import pump_mail
 from mailstack import free_port
 
 from conftest import ADMIN, ODOO_DOMAIN, Door, OdooServer, wait_until
@@ -459,14 +459,7 @@ class WebClient:
 
 
 def message(run, index):
-    mail = EmailMessage()
-    mail["From"] = f'"Customer {index}" <customer{index}@bench.test>'
-    mail["To"] = f"{ALIAS}@{ODOO_DOMAIN}"
-    mail["Cc"] = "quality@customer.test"
-    mail["Subject"] = f"Cluster {run} pump {index} leaks"
-    mail["Message-ID"] = f"<cluster-{run}-{index}@customer.test>"
-    mail.set_content("The pump leaks at the coupling.\n" * 20)
-    return mail.as_bytes()
+    return pump_mail(f"{ALIAS}@{ODOO_DOMAIN}", "cluster", run, index)
 
 
 def deliver(server, raw):

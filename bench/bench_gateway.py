@@ -10,7 +10,6 @@ mails, with new Message-Ids, must cost the case gateway the same queries and
 the same time within 15 %.
 """
 
-import argparse
 import email.policy
 import json
 import math
@@ -24,6 +23,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
+
+from common import arguments, open_registry
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -512,9 +513,7 @@ def print_profile(entries, count, top=15):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path", required=True)
+    parser = arguments(__doc__)
     parser.add_argument("-n", type=int, default=300, help="mails per target")
     parser.add_argument("--json", metavar="FILE", help="write the figures there")
     parser.add_argument(
@@ -531,10 +530,7 @@ def main():
         help="then list the SQL sources of K more mails per target",
     )
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["--addons-path", args.addons_path, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args)
     registry["ir.mail_server"].connect = refuse_smtp
     rng = random.Random(20250501)
     people = make_people(rng, max(100, math.ceil(args.n / 5)))

@@ -10,11 +10,11 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
 
+from common import pump_mail
 from mailstack import MailStack
 
 from conftest import (
@@ -29,14 +29,7 @@ from conftest import (
 
 
 def message(run, index):
-    mail = EmailMessage()
-    mail["From"] = f'"Customer {index}" <customer{index}@bench.test>'
-    mail["To"] = f"support@{ODOO_DOMAIN}"
-    mail["Cc"] = "quality@customer.test"
-    mail["Subject"] = f"Bench {run} pump {index} leaks"
-    mail["Message-ID"] = f"<bench-{run}-{index}@customer.test>"
-    mail.set_content("The pump leaks at the coupling.\n" * 20)
-    return mail.as_bytes()
+    return pump_mail(f"support@{ODOO_DOMAIN}", "bench", run, index)
 
 
 def measure(door, run, count, senders):

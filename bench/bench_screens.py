@@ -11,7 +11,6 @@ transaction of its own, and the median is kept: a first page must come in
 under a second, a portal page under half a second.
 """
 
-import argparse
 import ast
 import json
 import os
@@ -24,6 +23,7 @@ import tempfile
 import time
 
 import requests
+from common import arguments, open_registry
 from lxml import etree
 
 import odoo
@@ -391,15 +391,10 @@ def run_portal(args, portal_partner, errors):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path", required=True)
+    parser = arguments(__doc__)
     parser.add_argument("--json", metavar="FILE", help="write the figures there")
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["--addons-path", args.addons_path, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args)
     errors = []
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
