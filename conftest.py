@@ -13,7 +13,6 @@ import tempfile
 import pytest
 
 import odoo
-from odoo.tests import common as odoo_test_common
 
 CHROMIUM_START_SECONDS = 60
 
@@ -32,6 +31,10 @@ def odoo_http_server():
 def chromium_started_once():
     """Start Chromium headless once before the tours, so that its files are
     in memory, and wait for its DevTools port as long as it may need."""
+    # imported here: at the top of the file, before Odoo's test mode is on,
+    # Odoo would log a warning with a stack
+    from odoo.tests import common as odoo_test_common
+
     odoo_test_common.CHECK_BROWSER_ITERATIONS = int(
         CHROMIUM_START_SECONDS / odoo_test_common.CHECK_BROWSER_SLEEP
     )
