@@ -450,7 +450,8 @@ class CrmCaseSection(models.Model):
             vals.get("member_ids") or vals.get("user_id") or vals.get("parent_id")
             for vals in vals_list
         ):
-            # the case record rules list the sub-sections of the user's
+            # the case record rules list the user's sections and their
+            # sub-sections, and are cached
             self.env.registry.clear_cache()
         return sections
 
