@@ -13,7 +13,6 @@ tests: this benchmark only counts the cases each cron handled, the flags it
 set and the notes it wrote, against the due cases the generator placed.
 """
 
-import argparse
 import json
 import logging
 import resource
@@ -25,6 +24,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 
+from common import arguments, open_registry
 from generate import DUE_SHARE
 
 import odoo
@@ -565,19 +565,14 @@ def case_analysis(registry, errors):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path", required=True)
+    parser = arguments(__doc__)
     parser.add_argument(
         "--cases", type=int, default=1_000_000, help="cases bench/generate.py made"
     )
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--json", metavar="FILE", help="write the figures there")
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["--addons-path", args.addons_path, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args)
     registry["ir.mail_server"].connect = refuse_smtp
     bench = Bench(registry, args.batch_size, args.cases // DUE_SHARE)
     figures = {"runs": {}, "scaling": [], "races": []}

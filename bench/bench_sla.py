@@ -8,10 +8,10 @@ only SQL moves 20,000 cases' opening date back in time, the way a clock
 would, so that the cron finds them at risk.
 """
 
-import argparse
 import ast
 import sys
 
+from common import arguments, open_registry
 from generate import Measure
 
 import odoo
@@ -220,14 +220,9 @@ def overview(registry, errors):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path", required=True)
+    parser = arguments(__doc__)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["--addons-path", args.addons_path, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args)
     errors = []
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -16,12 +16,12 @@ Where each case goes, by ``g % 200`` (g = 1 .. number of cases):
           minutes; the portal customer's company holds 150 and 151
 """
 
-import argparse
 import json
 import time
 from contextlib import closing
 
 import psycopg2
+from common import arguments, open_registry
 
 import odoo
 from odoo import api
@@ -393,17 +393,12 @@ def print_generation(figures):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path", required=True)
+    parser = arguments(__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--json", metavar="FILE", help="write the figures there")
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["--addons-path", args.addons_path, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args)
     figures = generate(registry, args.cases, args.batch_size)
     print_generation(figures)
     if args.json:

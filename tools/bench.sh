@@ -89,70 +89,61 @@ install() {  # database, addons path, modules
 
 runs() { [[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]; }
 
+# timed LABEL COMMAND...: runs the command, then says how long it took
+timed() {
+    local label=$1 started
+    shift
+    started=$(date +%s)
+    "$@" || return 1
+    echo "bench: $label done in $(( $(date +%s) - started )) s"
+}
+
 # The gateway's comparison needs crm and OCA's helpdesk_mgmt in the database;
 # the other benchmarks need crm_case_sections only, and no OCA download.
 bench_gateway_empty() {
-    local started addons_path
     mkdir -p "$CACHE"
     fetch_oca_addon helpdesk_mgmt
-    addons_path="$ADDONS_PATH,$OCA_ADDONS"
-    started=$(date +%s)
+    INSTALLED="$ADDONS_PATH,$OCA_ADDONS"
     echo "bench: installing crm_case_sections, crm and helpdesk_mgmt without demo data on $DB"
-    install "$DB" "$addons_path" crm_case_sections,crm,helpdesk_mgmt
-    INSTALLED=$addons_path
-    echo "bench: installed in $(( $(date +%s) - started )) s"
-    "$VENV/bin/python" bench/bench_gateway.py --addons-path "$addons_path" -d "$DB" -n "$N" \
-        --json "$EMPTY_JSON" || return 1
-    echo "bench: gateway on empty tables done in $(( $(date +%s) - started )) s"
+    timed "installation" install "$DB" "$INSTALLED" crm_case_sections,crm,helpdesk_mgmt
+    timed "gateway on empty tables" "$VENV/bin/python" bench/bench_gateway.py \
+        --addons-path "$INSTALLED" -d "$DB" -n "$N" --json "$EMPTY_JSON"
 }
 
 generate() {
-    local started
-    started=$(date +%s)
     if [[ -z "$INSTALLED" ]]; then
         echo "bench: installing crm_case_sections without demo data on $DB"
-        install "$DB" "$ADDONS_PATH" crm_case_sections
         INSTALLED=$ADDONS_PATH
+        timed "installation" install "$DB" "$INSTALLED" crm_case_sections
     fi
-    "$VENV/bin/python" bench/generate.py --addons-path "$INSTALLED" -d "$DB" --cases "$CASES"
-    echo "bench: generation done in $(( $(date +%s) - started )) s"
+    timed "generation" "$VENV/bin/python" bench/generate.py --addons-path "$INSTALLED" -d "$DB" \
+        --cases "$CASES"
 }
 
 bench_gateway_scale() {
-    local started
-    started=$(date +%s)
-    "$VENV/bin/python" bench/bench_gateway.py --addons-path "$INSTALLED" -d "$DB" -n "$N" \
-        --baseline "$EMPTY_JSON" ${BENCH_JSON:+--json "$BENCH_JSON"} \
-        ${BENCH_PROFILE:+--profile "$BENCH_PROFILE"} || return 1
-    echo "bench: gateway at scale done in $(( $(date +%s) - started )) s"
+    timed "gateway at scale" "$VENV/bin/python" bench/bench_gateway.py --addons-path "$INSTALLED" \
+        -d "$DB" -n "$N" --baseline "$EMPTY_JSON" ${BENCH_JSON:+--json "$BENCH_JSON"} \
+        ${BENCH_PROFILE:+--profile "$BENCH_PROFILE"}
 }
 
 bench_screens() {
-    local started
-    started=$(date +%s)
-    "$VENV/bin/python" bench/bench_screens.py --addons-path "$INSTALLED" -d "$DB" \
-        ${BENCH_SCREENS_JSON:+--json "$BENCH_SCREENS_JSON"} || return 1
-    echo "bench: screens done in $(( $(date +%s) - started )) s"
+    timed "screens" "$VENV/bin/python" bench/bench_screens.py --addons-path "$INSTALLED" -d "$DB" \
+        ${BENCH_SCREENS_JSON:+--json "$BENCH_SCREENS_JSON"}
 }
 
-bench_crons() {
-    local started
-    started=$(date +%s)
+crons_and_service_levels() {
     "$VENV/bin/python" bench/bench_crons.py --addons-path "$INSTALLED" -d "$DB" \
         --cases "$CASES" ${BENCH_CRONS_JSON:+--json "$BENCH_CRONS_JSON"} || return 1
     # service levels on the same cases
-    "$VENV/bin/python" bench/bench_sla.py --addons-path "$INSTALLED" -d "$DB" || return 1
-    echo "bench: crons done in $(( $(date +%s) - started )) s"
+    "$VENV/bin/python" bench/bench_sla.py --addons-path "$INSTALLED" -d "$DB"
 }
+bench_crons() { timed "crons" crons_and_service_levels; }
 
 # Postfix, Dovecot and odoo-bin as in production, one database dropped on exit.
 bench_realpath() {
-    local started
-    started=$(date +%s)
-    "$VENV/bin/python" bench/bench_realpath.py -n "${BENCH_REAL_N:-200}" \
+    timed "real path" "$VENV/bin/python" bench/bench_realpath.py -n "${BENCH_REAL_N:-200}" \
         --senders "${BENCH_SENDERS:-8}" --workers "${BENCH_WORKERS:-1,2,4}" \
-        ${BENCH_REAL_JSON:+--json "$BENCH_REAL_JSON"} || return 1
-    echo "bench: real path done in $(( $(date +%s) - started )) s"
+        ${BENCH_REAL_JSON:+--json "$BENCH_REAL_JSON"}
 }
 
 # a benchmark that fails lets the others run on the same cases; make bench
