@@ -14,6 +14,14 @@ PRIORITIES = [
     ("3", "Very High"),
 ]
 
+# What a user reads of a case he just handed out of his sight: where it went.
+HANDOVER_READBACK = {
+    "number": {},
+    "display_name": {},
+    "section_id": {"fields": {"display_name": {}}},
+    "user_id": {"fields": {"display_name": {}}},
+}
+
 # Documents a case may refer to; only those of installed modules are offered.
 REFERENCE_MODELS = [
     "res.partner",
@@ -441,9 +449,10 @@ class CrmCase(models.Model):
             case._track_set_log_message(Markup("<p>%s</p>") % note)
 
     def web_save(self, vals, specification, next_id=None):
-        """Save as the form does; a case the user just handed to a department
-        he does not work in is read back for him once, so that the form can
-        tell him where it went instead of failing (see crm_case_form)."""
+        """Save as the form does; of a case the user just handed to a
+        department he does not work in, the form gets only where it went and
+        to whom (``HANDOVER_READBACK``), instead of an access error (see
+        crm_case_form)."""
         if next_id:
             return super().web_save(vals, specification, next_id=next_id)
         cases = self
@@ -453,8 +462,8 @@ class CrmCase(models.Model):
             cases = self.create(vals)
         if cases._filtered_access("read") == cases:
             return cases.with_context(bin_size=True).web_read(specification)
-        # sudo: what the user saved a moment ago, once, for the form to close
-        return cases.sudo().with_context(bin_size=True).web_read(specification)
+        # sudo: only where the case went, whatever the client asked for
+        return cases.sudo().web_read(HANDOVER_READBACK)
 
     def get_transfer_notice(self):
         """What the form tells a user who handed cases out of his sight:

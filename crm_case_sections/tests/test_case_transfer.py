@@ -92,3 +92,60 @@ class TestCaseTransfer(CaseCommon):
             )
         )
         self.assertEqual(case.type_id, self.type_opportunity)
+
+    def test_handover_save_returns_only_where_the_case_went(self):
+        """A user who hands his case to a department he does not work in
+        reads back where it went, nothing of what his specification asks
+        about that department's other cases."""
+        other = self._new_case(
+            self.hardware,
+            name="Leaking valve at Other Customer",
+            partner_id=(self.env["res.partner"].create({"name": "Other Customer"}).id),
+        )
+        case = self._new_case(self.web_opportunities, type_id=self.type_opportunity.id)
+        greedy = {
+            "name": {},
+            "description": {},
+            "section_id": {
+                "fields": {
+                    "display_name": {},
+                    "child_ids": {
+                        "fields": {
+                            "case_ids": {"fields": {"name": {}, "partner_id": {}}}
+                        }
+                    },
+                    "case_ids": {"fields": {"name": {}, "email_from": {}}},
+                }
+            },
+            "partner_id": {"fields": {"display_name": {}}},
+        }
+        result = case.with_user(self.user_sales).web_save(
+            {"type_id": self.type_support.id}, greedy
+        )
+        self.assertEqual(case.section_id, self.support)
+        self.assertFalse(case.with_user(self.user_sales).has_access("read"))
+        self.assertEqual(
+            result,
+            [
+                {
+                    "id": case.id,
+                    "number": case.number,
+                    "display_name": case.display_name,
+                    "section_id": {"id": self.support.id, "display_name": "Support"},
+                    "user_id": {
+                        "id": self.user_support.id,
+                        "display_name": self.user_support.display_name,
+                    },
+                }
+            ],
+        )
+        self.assertNotIn(other.name, str(result))
+
+    def test_save_in_own_section_reads_what_the_form_asks(self):
+        case = self._new_case(self.web_opportunities)
+        result = case.with_user(self.user_sales).web_save(
+            {"name": "Quote for 200 l"}, {"name": {}, "description": {}}
+        )
+        self.assertEqual(
+            result, [{"id": case.id, "name": "Quote for 200 l", "description": False}]
+        )
