@@ -22,13 +22,20 @@ lint:  ## The OCA's checks (pre-commit): ruff, pylint-odoo, oca-checks, README.r
 readme:  ## Write each addon's README.rst from its readme/ fragments
 	@. tools/env.sh && "$$VENV/bin/python" tools/gen_addon_readme.py
 
-test:  ## Lint, then every Odoo test of the addons, installed from their wheels
+test:  ## Set-up if needed, lint, then every test of the addons, installed from their wheels
+	@bash tools/ensure_setup.sh
 	@$(RUN_ENV) bash tools/test.sh
 
-run:  ## Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork)
+test-quick:  ## As make test without the end-to-end mail scenarios and the demo checks (not for CI)
+	@bash tools/ensure_setup.sh
+	@$(RUN_ENV) SKIP_E2E=1 SKIP_DEMO_CHECK=1 bash tools/test.sh
+
+run:  ## Set-up if needed, then Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork)
+	@bash tools/ensure_setup.sh
 	@$(RUN_ENV) bash tools/run.sh
 
 demo-db:  ## Only create or update the database of `make run` (LANG=es: in Spanish)
+	@bash tools/ensure_setup.sh
 	@$(RUN_ENV) RUN_PREPARE_ONLY=1 bash tools/run.sh
 
 shell:  ## Odoo's Python shell on the database of `make run` (a script on stdin runs)
@@ -51,4 +58,4 @@ bench:  ## Gateway vs crm.lead and OCA helpdesk, then at 1,000,000 cases: gatewa
 bench-cluster:  ## Two prefork servers, a cron server and a hot standby on loopback: mail, crons, reports
 	@bash tools/bench_cluster.sh
 
-.PHONY: help setup lint readme test run demo-db shell mail send-mail docs bench bench-cluster
+.PHONY: help setup lint readme test test-quick run demo-db shell mail send-mail docs bench bench-cluster

@@ -7,3 +7,8 @@ VENV_WHEELS=${VENV_WHEELS:-$HOME/.cache/crm_case_sections/venv-wheels}
 PGHOST_DIR=${PGHOST_DIR:-/var/run/postgresql}
 ADDONS_PATH="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$(pwd)"
 export ODOO_SRC VENV VENV_WHEELS ADDONS_PATH
+# Written by tools/setup.sh once everything is in place; named by the hash of
+# what the set-up installs, so that a change of it runs the set-up again.
+SETUP_STAMP="${SETUP_STAMP_DIR:-$HOME/.cache/crm_case_sections}/setup-$(cat tools/setup.sh tools/pg.sh \
+    tools/requirements-test.txt tools/requirements-dev.txt "$ODOO_SRC/requirements.txt" 2>/dev/null \
+    | sha1sum | cut -c1-12)"

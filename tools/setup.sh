@@ -121,3 +121,5 @@ if (( ${#missing[@]} )); then
 fi
 command -v python3 >/dev/null 2>&1 || die "python3 is missing: the mail server runs the mailgate script with it."
 echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null), $(postconf -d mail_version 2>/dev/null | sed 's/ = / /; s/mail_version/Postfix/'), Dovecot $(dovecot --version | cut -d' ' -f1))"
+rm -f "$(dirname "$SETUP_STAMP")"/setup-*
+touch "$SETUP_STAMP"

@@ -108,8 +108,8 @@ echo "test: updated twice, user changes kept, no warning"
 
 # The mail door end to end, against a real Odoo server process on a database
 # of its own, a throwaway Postfix and Dovecot on loopback (e2e/conftest.py).
-# E2E=0 leaves it out of a partial run (-k ...); make test always runs it.
-if [[ "${E2E:-1}" != 0 ]]; then
+# E2E=0 (or SKIP_E2E=1, make test-quick) leaves it out of a partial run (-k ...); make test always runs it.
+if [[ "${E2E:-1}" != 0 && -z "${SKIP_E2E:-}" ]]; then
     echo "test: the mail door end to end: Postfix, Dovecot, odoo-bin"
     e2e_started=$(date +%s)
     (cd e2e && "$VENV/bin/python" -m pytest -c pytest.ini --rootdir=. ${E2E_ARGS:-} .)
