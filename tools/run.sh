@@ -73,7 +73,14 @@ echo "run: nginx on 127.0.0.1:$PORT, $WORKERS HTTP workers on port $HTTP_PORT, w
 nginx_dir=$(mktemp -d "${TMPDIR:-/tmp}/ccs-nginx.XXXXXX")
 bash tools/nginx.sh "$nginx_dir" "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
 nginx=$!
-trap 'kill "$nginx" 2>/dev/null; wait "$nginx" 2>/dev/null; rm -rf "$nginx_dir"; mail_stop' EXIT
+# (Ctrl-C reaches nginx too: it may be gone already; set -e would end the trap
+# at the first command that fails)
+nginx_stop() {
+    kill "$nginx" 2>/dev/null || true
+    wait "$nginx" 2>/dev/null || true
+    rm -rf "$nginx_dir"
+}
+trap 'nginx_stop; mail_stop' EXIT
 # nginx writes its pid file once it listens
 for _ in {1..50}; do
     [[ -s $nginx_dir/nginx.pid ]] || ! kill -0 "$nginx" 2>/dev/null && break
