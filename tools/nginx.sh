@@ -20,6 +20,7 @@ sed -e "s/\${LISTEN}/127.0.0.1:$port/" \
     -e "s/\${ODOO_HTTP}/127.0.0.1:$http_port/" \
     -e "s/\${ODOO_GEVENT}/127.0.0.1:$gevent_port/" \
     docs/nginx-odoo.conf >"$dir/odoo.conf"
+# shellcheck disable=SC2016  # a literal ${ left outside the comments
 if grep -n '^[^#]*\${' "$dir/odoo.conf" >&2; then
     echo "error: docs/nginx-odoo.conf has a placeholder tools/nginx.sh does not fill." >&2
     exit 1

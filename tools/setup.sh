@@ -14,7 +14,7 @@ die() { echo "setup: $*" >&2; exit 1; }
 # from a throwaway configuration, and the machine's own set-up stays as it is
 # (the packages' system services are not started).
 install_programs() {  # what they are for, packages...
-    local purpose=$1 policy=/usr/sbin/policy-rc.d own_policy= status=0
+    local purpose=$1 policy=/usr/sbin/policy-rc.d own_policy='' status=0
     shift
     if [[ ! -e $policy ]]; then
         printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; own_policy=1
