@@ -391,7 +391,22 @@ class Nginx:
             return False
 
     def websocket_status(self):
-        """The status line of the web client's websocket handshake."""
+        """The status line of the web client's websocket handshake, once the
+        gevent process (started after the HTTP workers) answers."""
+        status = ""
+
+        def upgraded():
+            nonlocal status
+            status = self._handshake()
+            return " 101 " in f"{status} "
+
+        try:
+            wait_until(upgraded, timeout=60, interval=1, message="the websocket")
+        except AssertionError:
+            pass  # reported by the checks, with the last answer
+        return status
+
+    def _handshake(self):
         key = base64.b64encode(os.urandom(16)).decode()
         host = f"127.0.0.1:{self.port}"
         handshake = (
