@@ -6,9 +6,9 @@
 # the buffers; nothing of /etc/nginx is read or written. Used by
 # `make run WORKERS=N` (tools/run.sh) and `make bench-cluster`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 (( $# == 4 )) || { echo "usage: tools/nginx.sh DIR PORT HTTP_PORT GEVENT_PORT" >&2; exit 2; }
-dir=$(realpath "$1") port=$2 http_port=$3 gevent_port=$4
+dir=$(realpath -m "$1") port=$2 http_port=$3 gevent_port=$4
+cd "$(dirname "$0")/.."
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $nginx ]] || { echo "error: nginx is missing: run 'make setup' (Debian package nginx)." >&2; exit 1; }
 mkdir -p "$dir"
