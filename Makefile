@@ -25,7 +25,7 @@ readme:  ## Write each addon's README.rst from its readme/ fragments
 test:  ## Lint, then every Odoo test of the addons, installed from their wheels
 	@$(RUN_ENV) bash tools/test.sh
 
-run:  ## Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork)
+run:  ## Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork behind nginx)
 	@$(RUN_ENV) bash tools/run.sh
 
 demo-db:  ## Only create or update the database of `make run` (LANG=es: in Spanish)
@@ -48,7 +48,7 @@ docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 bench:  ## Gateway vs crm.lead and OCA helpdesk, then at 1,000,000 cases: gateway, screens, crons, SLA
 	@bash tools/bench.sh
 
-bench-cluster:  ## Two prefork servers, a cron server and a hot standby on loopback: mail, crons, reports
+bench-cluster:  ## Two prefork servers behind nginx, a cron server and a hot standby on loopback: mail, crons, reports
 	@bash tools/bench_cluster.sh
 
 .PHONY: help setup lint readme test run demo-db shell mail send-mail docs bench bench-cluster
