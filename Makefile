@@ -30,7 +30,7 @@ test-quick:  ## As make test without the end-to-end mail scenarios and the demo 
 	@bash tools/ensure_setup.sh
 	@$(RUN_ENV) SKIP_E2E=1 SKIP_DEMO_CHECK=1 bash tools/test.sh
 
-run:  ## Set-up if needed, then Odoo on http://localhost:8069 with the addon, Purchase and demo data (LANG=es: in Spanish; WORKERS=4: prefork)
+run:  ## Set-up if needed, then Odoo on http://localhost:8069 with the addons and demo data (LANG=es: in Spanish; WORKERS=4: prefork behind nginx)
 	@bash tools/ensure_setup.sh
 	@$(RUN_ENV) bash tools/run.sh
 
@@ -55,7 +55,7 @@ docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 bench:  ## Gateway vs crm.lead and OCA helpdesk, then at 1,000,000 cases: gateway, screens, crons, SLA
 	@bash tools/bench.sh
 
-bench-cluster:  ## Two prefork servers, a cron server and a hot standby on loopback: mail, crons, reports
+bench-cluster:  ## Two prefork servers behind nginx, a cron server and a hot standby on loopback: mail, crons, reports
 	@bash tools/bench_cluster.sh
 
 .PHONY: help setup lint readme test test-quick run demo-db shell mail send-mail docs bench bench-cluster

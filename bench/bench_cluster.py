@@ -1,14 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Beyond one process, on this machine and on loopback only: two Odoo web
-servers in prefork mode on one PostgreSQL primary, a cron-only Odoo, and a
+servers in prefork mode on one PostgreSQL primary, each behind its nginx
+(docs/nginx-odoo.conf, started by tools/nginx.sh), a cron-only Odoo, and a
 hot standby fed by streaming replication that serves the read-only routes.
 
 Mail goes in through the mailgate's XML-RPC call (``message_process``), first
 through one server, then split across both; the crons acknowledge and
 escalate meanwhile, and a manager opens the case analysis and *Cases by
-section* through the web client's read-only route. Then it checks that every
-mail is on one case, every acknowledgement and escalation happened once, and
-that the standby's own statistics grew with the reporting calls.
+section* through the web client's read-only route, all of it through nginx.
+Then it checks that every mail is on one case, every acknowledgement and
+escalation happened once, that the standby's own statistics grew with the
+reporting calls, and that each nginx opens the web client's websocket.
 
 The primary's configuration is left as it is: the run adds a database and,
 for the standby's lifetime, a replication slot (dropped on exit; a slot that
@@ -19,12 +21,14 @@ and changes nothing.
 """
 
 import argparse
+import base64
 import http.cookiejar
 import json
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
 from common import pump_mail
 from mailstack import free_port
 
-from conftest import ADMIN, ODOO_DOMAIN, Door, OdooServer, wait_until
+from conftest import ADMIN, ODOO_DOMAIN, REPO, Door, OdooServer, wait_until
 from conftest import _configure as configure_e2e
 
 SLOT_PREFIX = "ccs_bench_cluster_"
@@ -347,6 +351,88 @@ class Standby:
                 except psycopg2.Error:
                     time.sleep(1)
             self.slot_requested = False
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Nginx:
+    """nginx in front of one prefork server, on a loopback port of its own,
+    from the configuration of docs/DEPLOY.md: what the clients talk to."""
+
+    def __init__(self, server):
+        self.server = server
+        self.database = server.database
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="ccs-nginx."))
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "bash",
+                str(REPO / "tools" / "nginx.sh"),
+                str(self.root),
+                str(self.port),
+                str(self.server.port),
+                str(self.server.gevent_port),
+            ],
+            start_new_session=True,
+        )
+        wait_until(self._healthy, timeout=30, message="/web/health through nginx")
+
+    def _healthy(self):
+        if self.process.poll() is not None:
+            raise RuntimeError(f"nginx exited, see {self.root / 'error.log'}")
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.port}/web/health", timeout=2
+            ) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def websocket_status(self):
+        """The status line of the web client's websocket handshake, once the
+        gevent process (started after the HTTP workers) answers."""
+        status = ""
+
+        def upgraded():
+            nonlocal status
+            status = self._handshake()
+            return " 101 " in f"{status} "
+
+        try:
+            wait_until(upgraded, timeout=60, interval=1, message="the websocket")
+        except AssertionError:
+            pass  # reported by the checks, with the last answer
+        return status
+
+    def _handshake(self):
+        key = base64.b64encode(os.urandom(16)).decode()
+        host = f"127.0.0.1:{self.port}"
+        handshake = (
+            "GET /websocket HTTP/1.1\r\n"
+            f"Host: {host}\r\n"
+            f"Origin: http://{host}\r\n"
+            "Upgrade: websocket\r\n"
+            "Connection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+            sock.sendall(handshake.encode())
+            answer = b""
+            while b"\r\n" not in answer and (chunk := sock.recv(4096)):
+                answer += chunk
+        return answer.split(b"\r\n", 1)[0].decode(errors="replace")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -685,9 +771,14 @@ def log_failures(servers):
     return found
 
 
-def verdict(handled, totals, on_primary, delta, failures, background):
+def verdict(handled, totals, on_primary, delta, failures, background, websockets):
     """The run's checks: (label, passed, detail)."""
     return [
+        (
+            "each nginx opens the websocket on the gevent port",
+            all(" 101 " in f"{status} " for _port, status in websockets),
+            "; ".join(f"port {port}: {status}" for port, status in websockets),
+        ),
         (
             "every mail on exactly one case (Message-Id)",
             handled["mails_on_one_case"] == handled["mails"] == handled["cases"],
@@ -730,11 +821,13 @@ def verdict(handled, totals, on_primary, delta, failures, background):
     ]
 
 
-def clean_up(servers, database, standby, background):
+def clean_up(fronts, servers, database, standby, background):
     """Everything the run started, in reverse order; safe to call at any step."""
     stopping.set()
     for job in background:
         job.done.set()
+    for front in fronts:
+        front.stop()
     for server in servers:
         server.stop()
     subprocess.run(
@@ -747,7 +840,7 @@ def clean_up(servers, database, standby, background):
     for server in servers:
         if server.logfile.exists() and not os.environ.get("BENCH_KEEP_LOGS"):
             server.logfile.unlink()
-    print("bench: cleaned up (servers, standby, slot, database)", flush=True)
+    print("bench: cleaned up (nginx, servers, standby, slot, database)", flush=True)
 
 
 def main():
@@ -771,6 +864,7 @@ def main():
 
     database = f"ccs_bench_cluster_{os.getpid()}"
     web = [OdooServer(database, workers=options.workers) for _index in range(2)]
+    fronts = [Nginx(server) for server in web]
     cron = OdooServer(database)
     for name, server in (("web1", web[0]), ("web2", web[1]), ("cron", cron)):
         server.logfile = Path(f"/tmp/ccs-cluster-{database}-{name}.log")
@@ -786,17 +880,20 @@ def main():
             f"--db_replica_host={standby.root}",
             f"--db_replica_port={standby.port}",
         ]
-        for server in web:
-            server.start("--max-cron-threads=0", *replica)
+        for server, front in zip(web, fronts, strict=True):
+            server.start("--max-cron-threads=0", "--proxy-mode", *replica)
+            front.start()
         cron.start("--no-http", f"--max-cron-threads={options.cron_threads}")
         print(
             f"bench: 2 web servers (prefork, {options.workers} workers each, "
-            f"ports {web[0].port} and {web[1].port}, read-only routes on the "
-            f"standby), 1 cron-only server ({options.cron_threads} cron threads)",
+            f"read-only routes on the standby), each behind nginx (ports "
+            f"{fronts[0].port} and {fronts[1].port}), 1 cron-only server "
+            f"({options.cron_threads} cron threads)",
             flush=True,
         )
-        door = configure(web[0])
-        clients = [WebClient(server, *ADMIN) for server in web]
+        websockets = [(front.port, front.websocket_status()) for front in fronts]
+        door = configure(fronts[0])
+        clients = [WebClient(front, *ADMIN) for front in fronts]
         standby.catch_up()
         clients[0].open_reports()  # warm-up, not measured
         before = standby.settled_statistics(database)
@@ -806,7 +903,7 @@ def main():
         background.append(crons)
         reports = []
         count = {}
-        for run, servers in (("one", web[:1]), ("two", web)):
+        for run, servers in (("one", fronts[:1]), ("two", fronts)):
             report = Background(
                 lambda servers=servers: [
                     c.open_reports() for c in clients[: len(servers)]
@@ -824,9 +921,10 @@ def main():
             count[run] = options.n
             count[f"warm{run}"] = options.senders
             print(
-                f"bench: {len(servers)} server(s) x {options.workers} workers, "
-                f"{options.senders} senders: {figures['messages']} mails in "
-                f"{figures['total_s']} s = {figures['per_second']} mails/s "
+                f"bench: {len(servers)} server(s) x {options.workers} workers "
+                f"behind nginx, {options.senders} senders: "
+                f"{figures['messages']} mails in {figures['total_s']} s = "
+                f"{figures['per_second']} mails/s "
                 f"(mailgate XML-RPC call to committed case; "
                 f"{figures['retries']} retried)",
                 flush=True,
@@ -854,7 +952,9 @@ def main():
         openings = reports[0].runs + 2 * reports[1].runs + len(clients)
         delta = {key: after[key] - before[key] for key in before}
         failures = log_failures([*web, cron])
-        checks = verdict(handled, totals, on_primary, delta, failures, background)
+        checks = verdict(
+            handled, totals, on_primary, delta, failures, background, websockets
+        )
         print(
             f"bench: standby statistics of {database}, before -> after "
             f"({openings} openings of the reports, "
@@ -880,7 +980,7 @@ def main():
         if not all(passed for _label, passed, _detail in checks):
             raise SystemExit("error: the cluster run failed a check")
     finally:
-        clean_up([*web, cron], database, standby, background)
+        clean_up(fronts, [*web, cron], database, standby, background)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ ready() {
         && [[ -x "$VENV/bin/python" && -x "$VENV_WHEELS/bin/python" ]] \
         && command -v chromium >/dev/null 2>&1 \
         && command -v postfix >/dev/null 2>&1 \
-        && command -v dovecot >/dev/null 2>&1
+        && command -v dovecot >/dev/null 2>&1 \
+        && { command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]; }
 }
 if ready; then
     # a machine that restarted has its cluster down

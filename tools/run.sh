@@ -64,14 +64,29 @@ if (( WORKERS == 0 )); then
     exit
 fi
 # Prefork: HTTP workers, a cron worker and the websocket (gevent) process, each
-# on its own port; in front of them, on $PORT, what a reverse proxy does in
-# production: /websocket to the gevent process, the rest to the workers.
+# on its own loopback port; in front of them, on $PORT, nginx with the
+# configuration of docs/DEPLOY.md: /websocket to the gevent process, the rest
+# to the workers.
 HTTP_PORT=${HTTP_PORT:-$((PORT + 1))}
 GEVENT_PORT=${GEVENT_PORT:-8072}
-echo "run: $WORKERS HTTP workers on port $HTTP_PORT, websocket process on $GEVENT_PORT"
-"$VENV/bin/python" tools/run_proxy.py "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
-proxy=$!
-trap 'kill $proxy 2>/dev/null; mail_stop' EXIT
+echo "run: nginx on 127.0.0.1:$PORT, $WORKERS HTTP workers on port $HTTP_PORT, websocket process on $GEVENT_PORT"
+nginx_dir=$(mktemp -d "${TMPDIR:-/tmp}/ccs-nginx.XXXXXX")
+bash tools/nginx.sh "$nginx_dir" "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
+nginx=$!
+# (Ctrl-C reaches nginx too: it may be gone already; set -e would end the trap
+# at the first command that fails)
+nginx_stop() {
+    kill "$nginx" 2>/dev/null || true
+    wait "$nginx" 2>/dev/null || true
+    rm -rf "$nginx_dir"
+}
+trap 'nginx_stop; mail_stop' EXIT
+# nginx writes its pid file once it listens
+for _ in {1..50}; do
+    [[ -s $nginx_dir/nginx.pid ]] || ! kill -0 "$nginx" 2>/dev/null && break
+    sleep 0.1
+done
+[[ -s $nginx_dir/nginx.pid ]] || { echo "error: nginx did not start on 127.0.0.1:$PORT (above)." >&2; exit 1; }
 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-    --db-filter="^$DB\$" --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" \
-    --workers="$WORKERS" --log-level=warn
+    --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT" \
+    --gevent-port="$GEVENT_PORT" --workers="$WORKERS" --proxy-mode --log-level=warn

@@ -2,12 +2,28 @@
 # Prepare everything `make test` and `make run` need: two cached virtualenvs
 # with Odoo 18.0 (one with the test/lint tools, one with the test runner only
 # for the addons' wheels), a running PostgreSQL with a role for the
-# current OS user, and Chromium for the browser tours.
+# current OS user, Chromium for the browser tours, and nginx for the
+# multi-worker server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 
 die() { echo "setup: $*" >&2; exit 1; }
+
+# Debian packages of which only the programs are needed: the scripts run them
+# from a throwaway configuration, and the machine's own set-up stays as it is
+# (the packages' system services are not started).
+install_programs() {  # what they are for, packages...
+    local purpose=$1 policy=/usr/sbin/policy-rc.d own_policy='' status=0
+    shift
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; own_policy=1
+    fi
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "$@" >/dev/null) || status=$?
+    [[ -z $own_policy ]] || rm -f "$policy"
+    (( status == 0 )) || die "could not install $* (apt-get install $*); $purpose"
+}
 
 # --- Odoo source --------------------------------------------------------------
 if [[ -n "${ODOO_SRC_GIVEN:-}" && ! -f "$ODOO_SRC/odoo-bin" ]]; then
@@ -95,8 +111,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 # --- Postfix and Dovecot for the end-to-end mail tests --------------------------
-# Only the programs: the tests run them from a throwaway configuration, and
-# the machine's own mail set-up stays as it is (no service is started here).
 missing=()
 command -v postfix >/dev/null 2>&1 || missing+=(postfix)
 command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
@@ -104,22 +118,24 @@ if (( ${#missing[@]} )); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
         echo "setup: installing ${missing[*]} for the end-to-end mail tests"
         echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-        # keep the packages from starting their system services
-        policy=/usr/sbin/policy-rc.d
-        own_policy=
-        if [[ ! -e $policy ]]; then
-            printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; own_policy=1
-        fi
-        status=0
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            --no-install-recommends "${missing[@]}" >/dev/null) || status=$?
-        [[ -z $own_policy ]] || rm -f "$policy"
-        (( status == 0 )) || die "could not install ${missing[*]} (apt-get install ${missing[*]}); the end-to-end mail tests need them."
+        install_programs "the end-to-end mail tests need them." "${missing[@]}"
     else
         die "Postfix and Dovecot are missing: install the packages ${missing[*]}; the end-to-end mail tests need them."
     fi
 fi
 command -v python3 >/dev/null 2>&1 || die "python3 is missing: the mail server runs the mailgate script with it."
-echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null), $(postconf -d mail_version 2>/dev/null | sed 's/ = / /; s/mail_version/Postfix/'), Dovecot $(dovecot --version | cut -d' ' -f1))"
+# --- nginx in front of the multi-worker server -----------------------------------
+# `make run WORKERS=N` and `make bench-cluster` run it on loopback with
+# docs/nginx-odoo.conf (tools/nginx.sh); /etc/nginx is not used.
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+if [[ ! -x $nginx ]]; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing nginx for the multi-worker server"
+        install_programs "make run WORKERS=N and make bench-cluster put it in front of Odoo." nginx
+    else
+        die "nginx is missing: install the 'nginx' package; make run WORKERS=N and make bench-cluster put it in front of Odoo."
+    fi
+fi
+echo "setup: ready (Odoo $ODOO_SRC, virtualenvs $VENV and $VENV_WHEELS, PostgreSQL on, $(chromium --version 2>/dev/null), $(postconf -d mail_version 2>/dev/null | sed 's/ = / /; s/mail_version/Postfix/'), Dovecot $(dovecot --version | cut -d' ' -f1), $("$nginx" -v 2>&1 | sed 's/.*: //'))"
 rm -f "$(dirname "$SETUP_STAMP")"/setup-*
 touch "$SETUP_STAMP"
