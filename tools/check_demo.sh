@@ -4,12 +4,15 @@
 # own: the menus, users and languages, outgoing mail kept in the queue without
 # local mail, and with it the README's mail path (`make send-mail` to support@,
 # the acknowledgement in the sender's mailbox). `make test` runs it.
-# CHECK_DB=name keeps that database.
+# CHECK_DB=name uses (or creates) that database and keeps it, unless
+# CHECK_DROP=1 (make test gives it a copy of its own installed database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
 DB=${CHECK_DB:-ccs_demo_check_$(date +%s)_$$}
-[[ -n "${CHECK_DB:-}" ]] || trap 'dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
+DROP=${CHECK_DROP:-}
+[[ -n "${CHECK_DB:-}" ]] || DROP=1
+[[ -z "$DROP" ]] || trap 'dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
 check() {  # language the demo users must speak
     CHECK_LANG=$1 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell --addons-path="$ADDONS_PATH" \
         -d "$DB" --log-level=warn --no-http <tools/check_demo.py
@@ -54,7 +57,7 @@ finish() {
     kill -INT -- -"$run" 2>/dev/null || true
     wait "$run" 2>/dev/null || true
     rm -rf "$RUN_MAIL_DIR" "$RUN_LOG"
-    [[ -n "${CHECK_DB:-}" ]] || dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    [[ -z "$DROP" ]] || dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 }
 trap finish EXIT
 fail() { cat "$RUN_LOG"; echo "check: $*" >&2; exit 1; }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Lint, check the demo of `make run`, build the addons' wheels and install them
-# the way an integrator does, install the addons with demo data on a fresh
-# database, run all their Odoo tests through pytest-odoo from the installed
-# wheels, drop the database. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the
-# first two. Never skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is
-# an error.
+# Lint, build the addons' wheels and install them the way an integrator does,
+# install the addons with demo data on a fresh database and update them, run
+# all their Odoo tests through pytest-odoo from the installed wheels, drop the
+# database. Beside them, each in the background with a database of its own:
+# the end-to-end mail scenarios (from the start) and the checks of `make run`'s
+# demo (on a copy of the installed database). The time of each phase is
+# printed at the end. SKIP_LINT=1, SKIP_DEMO_CHECK=1 and SKIP_E2E=1 leave
+# those out (make test-quick). Never skips Odoo tests: a missing Odoo,
+# PostgreSQL or Chromium is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -16,17 +19,58 @@ ADDONS=$ADDON,$BRIDGE
 DB=${TEST_DB:-ccs_test_$(date +%s)_$$}
 TMP=$(mktemp -d -t ccs-test.XXXX)
 LOG=$TMP/odoo.log
-cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$TMP"; }
+BACKGROUND=()  # pids of the phases running beside the others
+cleanup() {
+    for pid in "${BACKGROUND[@]}"; do kill -INT -- -"$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    rm -rf "$TMP"
+}
 trap cleanup EXIT
 
-if [[ -z "${SKIP_LINT:-}" ]]; then
-    bash tools/lint.sh
-    # the .pot must match a fresh export, es.po must translate all of it
-    bash tools/i18n.sh --check
+TIMES=()  # "phase: seconds", printed at the end
+RUN_STARTED=$(date +%s)
+timed() {  # phase name, command...: run it in the foreground, note its time
+    local name=$1 started
+    shift
+    started=$(date +%s)
+    "$@"
+    TIMES+=("$name: $(( $(date +%s) - started )) s")
+}
+background() {  # phase name, command...: start it beside the others
+    local name=$1
+    shift
+    setsid bash -c 'started=$(date +%s); "$@"; status=$?
+        echo "$(( $(date +%s) - started ))" >"'"$TMP"'/$0.time"; exit $status' \
+        "$name" "$@" >"$TMP/$name.log" 2>&1 &
+    BACKGROUND+=("$!")
+    eval "PID_${name//-/_}=$!"
+}
+collect() {  # phase name: wait for it, show its output, fail with it
+    local name=$1 pid status=0
+    pid=PID_${name//-/_}
+    wait "${!pid}" || status=$?
+    echo "--- $name"
+    cat "$TMP/$name.log"
+    TIMES+=("$name (beside the others): $(cat "$TMP/$name.time" 2>/dev/null || echo '?') s")
+    (( status == 0 )) || { echo "error: $name failed." >&2; exit 1; }
+}
+
+# The mail door end to end, against a real Odoo server process on a database
+# of its own, a throwaway Postfix and Dovecot on loopback (e2e/conftest.py),
+# from the start, beside everything else. E2E=0 or SKIP_E2E=1 (make
+# test-quick) leaves it out; make test always runs it.
+E2E_ON=
+if [[ "${E2E:-1}" != 0 && -z "${SKIP_E2E:-}" ]]; then
+    E2E_ON=1
+    echo "test: the mail door end to end (Postfix, Dovecot, odoo-bin), in the background"
+    background e2e bash -c 'cd e2e && "$VENV/bin/python" -m pytest -c pytest.ini --rootdir=. ${E2E_ARGS:-} .'
 fi
-if [[ -z "${SKIP_DEMO_CHECK:-}" ]]; then
-    # make run and make run LANG=es, on a database of their own
-    bash tools/check_demo.sh
+
+if [[ -z "${SKIP_LINT:-}" ]]; then
+    timed lint bash tools/lint.sh
+    # the .pot must match a fresh export, es.po must translate all of it
+    timed i18n bash tools/i18n.sh --check
 fi
 
 # The addons as an integrator gets them: one wheel each, built by whool, and
@@ -106,16 +150,14 @@ psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '
     update ir_sequence set prefix = 'C' where code = 'crm.case';"
 echo "test: updated twice, user changes kept, no warning"
 
-# The mail door end to end, against a real Odoo server process on a database
-# of its own, a throwaway Postfix and Dovecot on loopback (e2e/conftest.py).
-# E2E=0 (or SKIP_E2E=1, make test-quick) leaves it out of a partial run (-k ...); make test always runs it.
-if [[ "${E2E:-1}" != 0 && -z "${SKIP_E2E:-}" ]]; then
-    echo "test: the mail door end to end: Postfix, Dovecot, odoo-bin"
-    e2e_started=$(date +%s)
-    (cd e2e && "$VENV/bin/python" -m pytest -c pytest.ini --rootdir=. ${E2E_ARGS:-} .)
-    echo "test: end-to-end mail tests done in $(( $(date +%s) - e2e_started )) s"
+# make run and make run LANG=es, on a copy of the database just installed
+# and updated: the same modules and demo data, built once
+if [[ -z "${SKIP_DEMO_CHECK:-}" ]]; then
+    createdb -T "$DB" "$DB"_demo
+    background demo-check env CHECK_DB="$DB"_demo CHECK_DROP=1 bash tools/check_demo.sh
 fi
 
+TIMES+=("wheels, install and update: $(( $(date +%s) - started )) s")
 echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
 # loader from running every installed module's tests itself: pytest collects,
@@ -124,10 +166,17 @@ echo "test: installed and updated in $(( $(date +%s) - started )) s; running the
 # outside them: -p loads it, alone on the Python path with the checkout off it.
 mkdir "$TMP/plugins"
 ln -s "$PWD/conftest.py" "$TMP/plugins/conftest.py"
-cd "$RUN_SITE/odoo/addons"
-PYTHONPATH="$TMP/plugins" "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
+status=0
+(cd "$RUN_SITE/odoo/addons" && timed odoo-tests env PYTHONPATH="$TMP/plugins" \
+    "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" \
     --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
     --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
     --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
-    "$@" "$ADDON/tests" "$BRIDGE/tests"
+    "$@" "$ADDON/tests" "$BRIDGE/tests" && echo "${TIMES[-1]}" >"$TMP/odoo-tests.time") || status=$?
+[[ -f "$TMP/odoo-tests.time" ]] && TIMES+=("$(cat "$TMP/odoo-tests.time")")
+[[ -z "${SKIP_DEMO_CHECK:-}" ]] && collect demo-check
+[[ -z "$E2E_ON" ]] || collect e2e
+echo "test: the phases' times"
+printf '  %s\n' "${TIMES[@]}" "whole run: $(( $(date +%s) - RUN_STARTED )) s"
+(( status == 0 )) || { echo "error: the Odoo tests failed." >&2; exit "$status"; }
