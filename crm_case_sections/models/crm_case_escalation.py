@@ -20,8 +20,8 @@ class CrmCaseEscalationMixin(models.AbstractModel):
 
     # what the computes below depend on; crm.case completes these fields
     section_id = fields.Many2one("crm.case.section")
-    date_deadline = fields.Datetime()
-    date_action_next = fields.Datetime()
+    date_deadline = fields.Datetime("Closing Date")
+    date_action_next = fields.Datetime("Next Meeting")
     is_escalable = fields.Boolean(
         compute="_compute_is_escalable",
         help="The section has a section above it to escalate to.",

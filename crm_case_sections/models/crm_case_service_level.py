@@ -24,10 +24,10 @@ class CrmCaseServiceLevelMixin(models.AbstractModel):
 
     # what the computes below depend on; crm.case completes these fields
     section_id = fields.Many2one("crm.case.section")
-    type_id = fields.Many2one("crm.case.type")
+    type_id = fields.Many2one("crm.case.type", "Case Type")
     priority = fields.Selection(PRIORITIES)
-    partner_id = fields.Many2one("res.partner")
-    date_closed = fields.Datetime()
+    partner_id = fields.Many2one("res.partner", "Customer/Supplier")
+    date_closed = fields.Datetime("Closed On")
 
     sla_ids = fields.Many2many(
         "crm.case.sla",
