@@ -399,6 +399,10 @@ class CrmCase(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        """One helper per concern: a new section is checked and explained,
+        a new type moves the cases to its department, a new stage pauses or
+        resumes their service level; the responsible follows the section
+        (_compute_user_id). One write per set of values, not per case."""
         if vals.get("section_id"):
             self._prepare_transfer(
                 self.env["crm.case.section"].browse(vals["section_id"])
