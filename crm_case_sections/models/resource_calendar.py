@@ -35,7 +35,7 @@ class ResourceCalendar(models.Model):
             return results
         begin = min(targets[i][0] for i in todo) - timedelta(days=1)
         stop = max(targets[i][0] for i in todo) + PLANNING_HORIZON
-        for _attempt in range(10):
+        for attempt in range(10):
             index = self._get_working_time_index(begin, stop)
             left = []
             for i in todo:
@@ -45,32 +45,36 @@ class ResourceCalendar(models.Model):
                     left.append(i)
             if not (todo := left):
                 break
-            stop += PLANNING_HORIZON * 2**_attempt
+            # targets beyond what was read: read further, farther each time
+            stop += PLANNING_HORIZON * 2**attempt
         return results
 
     def _working_hours_between_batch(self, spans):
         """The working hours from ``start`` to ``stop`` for each
         ``(start, stop)`` of ``spans``; 0 for a missing or inverted span."""
-        spans = [
-            (start, stop) if start and stop and stop > start else None
-            for start, stop in spans
+        valid = [
+            (start, stop) for start, stop in spans if start and stop and stop > start
         ]
-        valid = [span for span in spans if span]
         if not valid:
             return [0.0] * len(spans)
-        if not self:
-            return [
-                span and (span[1] - span[0]).total_seconds() / 3600 or 0.0
-                for span in spans
-            ]
-        self.ensure_one()
-        index = self._get_working_time_index(
-            min(start for start, _stop in valid) - timedelta(days=1),
-            max(stop for _start, stop in valid) + timedelta(days=1),
-        )
+        if self:
+            self.ensure_one()
+            index = self._get_working_time_index(
+                min(start for start, _stop in valid) - timedelta(days=1),
+                max(stop for _start, stop in valid) + timedelta(days=1),
+            )
+
+            def measure(start, stop):
+                return _hours_at(index, stop) - _hours_at(index, start)
+
+        else:
+
+            def measure(start, stop):
+                return (stop - start).total_seconds() / 3600
+
         return [
-            span and _hours_at(index, span[1]) - _hours_at(index, span[0]) or 0.0
-            for span in spans
+            measure(start, stop) if start and stop and stop > start else 0.0
+            for start, stop in spans
         ]
 
     def _get_working_time_index(self, start, stop):
