@@ -1,18 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import threading
+from collections import defaultdict
+
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL, split_every
+
+from .crm_case_stage import PRIORITIES
+
+_logger = logging.getLogger(__name__)
 
 INTERNAL_GROUP = "base.group_user"
 
-PRIORITIES = [
-    ("0", "Low"),
-    ("1", "Medium"),
-    ("2", "High"),
-    ("3", "Very High"),
-]
 
 # What a user reads of a case he just handed out of his sight: where it went.
 HANDOVER_READBACK = {
@@ -40,7 +44,10 @@ REFERENCE_MODELS = [
 class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
+    # the mixins first: their overrides come before mail.thread's
     _inherit = [
+        "crm.case.escalation.mixin",
+        "crm.case.service.level.mixin",
         "mail.thread.cc",
         "mail.thread.blacklist",
         "mail.activity.mixin",
@@ -102,6 +109,10 @@ class CrmCase(models.Model):
         index=True,
         tracking=True,
         domain="[('share', '=', False)]",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -208,6 +219,24 @@ class CrmCase(models.Model):
                 ['"number" gin_trgm_ops'],
                 method="gin",
             )
+        # the crons look for open, not yet handled cases by date (see
+        # crm.case.escalation.mixin): partial indexes keep that a few
+        # milliseconds on a million cases
+        open_case = '("is_closed" IS NULL OR "is_closed" = FALSE)'
+        for date_field, flag in (
+            ("date_deadline", "deadline_escalated"),
+            ("date_escalation_due", "unanswered_escalated"),
+            ("date_deadline_reminder", "deadline_reminded"),
+            ("date_action_reminder", "action_reminded"),
+        ):
+            tools.create_index(
+                self.env.cr,
+                f"crm_case_{flag}_due_index",
+                self._table,
+                [date_field],
+                where=f'{open_case} AND ("{flag}" IS NULL OR "{flag}" = FALSE) '
+                f'AND "{date_field}" IS NOT NULL',
+            )
         return res
 
     @api.depends("section_id")
@@ -223,6 +252,14 @@ class CrmCase(models.Model):
                     self._stage_domain(section), limit=1
                 )
             case.stage_id = first_stages[section]
+
+    @api.depends("section_id")
+    def _compute_user_id(self):
+        # the section's responsible (or the nearest one up the tree); a
+        # section without any leaves the case with whom it is. A responsible
+        # chosen by a user, or written with the section, is not recomputed.
+        for case in self:
+            case.user_id = case.section_id._get_responsible() or case.user_id
 
     @api.depends("expected_revenue", "probability")
     def _compute_prorated_revenue(self):
@@ -268,11 +305,6 @@ class CrmCase(models.Model):
     def _onchange_type_id(self):
         self.update(self._get_transfer_values(self.type_id, self.section_id))
 
-    @api.onchange("section_id")
-    def _onchange_section_id(self):
-        if self.section_id:
-            self.user_id = self.section_id._get_responsible() or self.user_id
-
     @api.model
     def _selection_reference_models(self):
         return list(self._get_reference_models(self.env.lang))
@@ -317,14 +349,14 @@ class CrmCase(models.Model):
     @api.model
     def _get_transfer_values(self, case_type, section):
         """Where a case of ``case_type`` sitting in ``section`` must go: the
-        type's handling section and its responsible, unless ``section``
+        type's handling section (and so its responsible), unless ``section``
         already is that section or one of its sub-sections."""
         handling = case_type.section_id
         if not handling or (
             section and section.parent_path.startswith(handling.parent_path)
         ):
             return {}
-        return {"section_id": handling, "user_id": handling._get_responsible()}
+        return {"section_id": handling}
 
     @api.depends("number", "name")
     def _compute_display_name(self):
@@ -351,8 +383,6 @@ class CrmCase(models.Model):
                 # no section given: the type's handling section takes the case
                 section = case_type.section_id
                 vals["section_id"] = section.id
-            if not vals.get("user_id") and "default_user_id" not in self.env.context:
-                vals["user_id"] = section._get_responsible().id
             if vals.get("number", "/") == "/":
                 company = (
                     self.env["res.company"].browse(vals.get("company_id"))
@@ -369,47 +399,73 @@ class CrmCase(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        stage_changes = {}
+        """One helper per concern: a new section is checked and explained,
+        a new type moves the cases to its department, a new stage pauses or
+        resumes their service level; the responsible follows the section
+        (_compute_user_id). One write per set of values, not per case."""
+        if vals.get("section_id"):
+            self._prepare_transfer(
+                self.env["crm.case.section"].browse(vals["section_id"])
+            )
+        # what each case gets besides ``vals``: one write per set of values
+        extra_values = defaultdict(dict)
+        for case, values in self._get_type_transfer_values(vals).items():
+            extra_values[case].update(values)
         if "stage_id" in vals:
             stage = self.env["crm.case.stage"].browse(vals["stage_id"])
-            stage_changes = self._get_sla_stage_values(stage)
-        if vals.get("section_id") and "user_id" not in vals:
-            responsible = (
-                self.env["crm.case.section"]
-                .browse(vals["section_id"])
-                ._get_responsible()
-            )
-            if responsible:
-                vals = dict(vals, user_id=responsible.id)
-        if vals.get("section_id"):
-            target = self.env["crm.case.section"].browse(vals["section_id"])
-            self._check_transfer_target(target)
-            self.filtered(lambda case: case.section_id != target)._log_transfer(target)
-        moved = self.browse()
-        if vals.get("type_id") and "section_id" not in vals:
-            # a new type moves the cases outside its handling section there
-            case_type = self.env["crm.case.type"].browse(vals["type_id"])
-            transfer = self._get_transfer_values(
-                case_type, self.env["crm.case.section"]
-            )
-            moved = self.filtered(
-                lambda case: case._get_transfer_values(case_type, case.section_id)
-            )
-            if moved:
-                moved._check_transfer_target(transfer["section_id"])
-                moved._log_transfer(transfer["section_id"], case_type)
-                super(CrmCase, moved).write(
-                    {
-                        "section_id": transfer["section_id"].id,
-                        "user_id": transfer["user_id"].id,
-                        **vals,
-                    }
-                )
-        if self - moved:
-            super(CrmCase, self - moved).write(vals)
-        for case, values in stage_changes.items():
-            super(CrmCase, case).write(values)
+            for case, values in self._get_sla_stage_values(stage).items():
+                extra_values[case].update(values)
+        for values, cases in self._group_by_values(extra_values).items():
+            super(CrmCase, cases).write(dict(vals, **dict(values)))
         return True
+
+    def _group_by_values(self, values_by_case):
+        """The cases of ``self`` grouped by the values ``values_by_case``
+        gives them (none for those it does not name)."""
+        groups = defaultdict(list)
+        for case in self:
+            groups[tuple(sorted(values_by_case.get(case, {}).items()))].append(case.id)
+        return {values: self.browse(ids) for values, ids in groups.items()}
+
+    def _message_auto_subscribe(self, updated_values, followers_existing_policy="skip"):
+        """The responsible a new section gives the cases (_compute_user_id)
+        follows them and is told, as one written by hand would be."""
+        if "user_id" in updated_values or not updated_values.get("section_id"):
+            return super()._message_auto_subscribe(
+                updated_values, followers_existing_policy=followers_existing_policy
+            )
+        for user, cases in self.grouped(
+            lambda case: case.user_id
+            if case.user_id == case.section_id._get_responsible()
+            else case.env["res.users"]
+        ).items():
+            super(CrmCase, cases)._message_auto_subscribe(
+                dict(updated_values, user_id=user.id) if user else updated_values,
+                followers_existing_policy=followers_existing_policy,
+            )
+        return True
+
+    def _prepare_transfer(self, target):
+        """Cases moved to section ``target``: refused to another company's,
+        explained in the chatter."""
+        self._check_transfer_target(target)
+        self.filtered(lambda case: case.section_id != target)._log_transfer(target)
+
+    def _get_type_transfer_values(self, vals):
+        """A new type moves the cases outside its handling section there,
+        unless the same write names their section."""
+        if not vals.get("type_id") or "section_id" in vals:
+            return {}
+        case_type = self.env["crm.case.type"].browse(vals["type_id"])
+        moved = self.filtered(
+            lambda case: case._get_transfer_values(case_type, case.section_id)
+        )
+        if not moved:
+            return {}
+        handling = case_type.section_id
+        moved._check_transfer_target(handling)
+        moved._log_transfer(handling, case_type)
+        return {case: {"section_id": handling.id} for case in moved}
 
     def _check_transfer_target(self, section):
         """A user may hand the cases he works to any department of his
@@ -503,3 +559,54 @@ class CrmCase(models.Model):
             dict(vals, name=self.env._("%s (copy)", case.name))
             for case, vals in zip(self, vals_list, strict=False)
         ]
+
+    # ------------------------------------------------------------
+    # Batches
+    # ------------------------------------------------------------
+
+    @api.model
+    def _process_in_batches(self, domain, batch_size, process):
+        """Apply ``process`` to the cases of ``domain``, ``batch_size`` at a
+        time, committing after each batch outside tests, so that an
+        interrupted run resumes where it stopped. Cases another worker is
+        processing are skipped (row locks), never done twice."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        # the due ids in one indexed query (see init), then batch by batch
+        due_ids = list(self._search(domain))
+        done = 0
+        for batch_ids in split_every(batch_size, sorted(due_ids)):
+            locked = self.browse(batch_ids)._lock_for_processing()
+            if locked:
+                process(locked)
+            done += len(locked)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(due_ids) - done
+            )
+            if auto_commit:
+                # each batch stands alone: an interrupted run resumes after it
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # keep the memory of a long run bounded
+            self.env.invalidate_all()
+        return done
+
+    def _lock_for_processing(self):
+        """The cases of ``self`` this transaction could lock, re-read so that
+        what a concurrent worker committed meanwhile is seen."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM crm_case WHERE id IN %s "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(self.ids),
+                    ),
+                    log_exceptions=False,
+                )
+                locked = self.browse(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # another worker changed them after this transaction began
+            _logger.info("Cases %s skipped: processed by another worker", self.ids)
+            return self.browse()
+        locked.invalidate_recordset()
+        return locked

@@ -1,26 +1,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Escalation of cases up the sections tree, and reminders."""
 
-import logging
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, create_index, split_every
-
-_logger = logging.getLogger(__name__)
 
 
-class CrmCase(models.Model):
-    # crm.case is split by concern to keep its files short; here escalation
-    # and reminders
-    _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
+class CrmCaseEscalationMixin(models.AbstractModel):
+    """Escalation of cases up the sections tree when a deadline passes or a
+    customer waits too long for an answer (counted in the working hours of
+    the section's calendar), and reminders of coming dates."""
 
+    _name = "crm.case.escalation.mixin"
+    _description = "Case Escalation and Reminders"
+
+    # what the computes below depend on; crm.case completes these fields
+    section_id = fields.Many2one("crm.case.section")
+    date_deadline = fields.Datetime("Closing Date")
+    date_action_next = fields.Datetime("Next Meeting")
     is_escalable = fields.Boolean(
         compute="_compute_is_escalable",
         help="The section has a section above it to escalate to.",
@@ -58,27 +59,6 @@ class CrmCase(models.Model):
         compute="_compute_action_reminded", store=True, readonly=False, copy=False
     )
 
-    def init(self):
-        res = super().init()
-        # the crons look for open, not yet handled cases by date: partial
-        # indexes keep that a few milliseconds on a million cases
-        open_case = '("is_closed" IS NULL OR "is_closed" = FALSE)'
-        for date_field, flag in (
-            ("date_deadline", "deadline_escalated"),
-            ("date_escalation_due", "unanswered_escalated"),
-            ("date_deadline_reminder", "deadline_reminded"),
-            ("date_action_reminder", "action_reminded"),
-        ):
-            create_index(
-                self.env.cr,
-                f"crm_case_{flag}_due_index",
-                self._table,
-                [date_field],
-                where=f'{open_case} AND ("{flag}" IS NULL OR "{flag}" = FALSE) '
-                f'AND "{date_field}" IS NOT NULL',
-            )
-        return res
-
     @api.depends("section_id.parent_id", "section_id.escalation_section_id")
     def _compute_is_escalable(self):
         for case in self:
@@ -92,18 +72,23 @@ class CrmCase(models.Model):
         "section_id.resource_calendar_id",
     )
     def _compute_date_escalation_due(self):
-        for case in self:
-            delay = case.section_id.escalation_delay_hours
-            calendar = case.section_id.resource_calendar_id
-            if not (case.waiting_since and delay):
-                case.date_escalation_due = False
-            elif calendar:
-                # nights, week-ends and days off do not count
-                case.date_escalation_due = calendar.plan_hours(
-                    delay, case.waiting_since
-                )
-            else:
-                case.date_escalation_due = case.waiting_since + timedelta(hours=delay)
+        # nights, week-ends and public holidays do not count: one read of
+        # each calendar's working time for all its cases
+        waiting = self.filtered(
+            lambda case: case.waiting_since and case.section_id.escalation_delay_hours
+        )
+        (self - waiting).date_escalation_due = False
+        for calendar, cases in waiting.grouped(
+            lambda case: case.section_id.resource_calendar_id
+        ).items():
+            dues = calendar._plan_working_hours_batch(
+                [
+                    (case.waiting_since, case.section_id.escalation_delay_hours)
+                    for case in cases
+                ]
+            )
+            for case, due in zip(cases, dues, strict=True):
+                case.date_escalation_due = due
 
     @api.depends("date_deadline")
     def _compute_deadline_flags(self):
@@ -383,54 +368,3 @@ class CrmCase(models.Model):
                     == t
                 ).ids
             )
-
-    # ------------------------------------------------------------
-    # Batches
-    # ------------------------------------------------------------
-
-    @api.model
-    def _process_in_batches(self, domain, batch_size, process):
-        """Apply ``process`` to the cases of ``domain``, ``batch_size`` at a
-        time, committing after each batch outside tests, so that an
-        interrupted run resumes where it stopped. Cases another worker is
-        processing are skipped (row locks), never done twice."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        # the due ids in one indexed query (see init), then batch by batch
-        due_ids = list(self._search(domain))
-        done = 0
-        for batch_ids in split_every(batch_size, sorted(due_ids)):
-            locked = self.browse(batch_ids)._lock_for_processing()
-            if locked:
-                process(locked)
-            done += len(locked)
-            self.env["ir.cron"]._notify_progress(
-                done=done, remaining=len(due_ids) - done
-            )
-            if auto_commit:
-                # each batch stands alone: an interrupted run resumes after it
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            # keep the memory of a long run bounded
-            self.env.invalidate_all()
-        return done
-
-    def _lock_for_processing(self):
-        """The cases of ``self`` this transaction could lock, re-read so that
-        what a concurrent worker committed meanwhile is seen."""
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint():
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM crm_case WHERE id IN %s "
-                        "FOR NO KEY UPDATE SKIP LOCKED",
-                        tuple(self.ids),
-                    ),
-                    log_exceptions=False,
-                )
-                locked = self.browse(row[0] for row in self.env.cr.fetchall())
-        except pg_errors.SerializationFailure:
-            # another worker changed them after this transaction began
-            _logger.info("Cases %s skipped: processed by another worker", self.ids)
-            return self.browse()
-        locked.invalidate_recordset()
-        return locked

@@ -4,7 +4,7 @@ status, and the response-time facts the case analysis measures."""
 
 from odoo import api, fields, models
 
-from .crm_case_sla import WorkingTimePlanner, WorkingTimePlanners
+from .crm_case_stage import PRIORITIES
 
 SLA_STATUSES = [
     ("on_time", "On Time"),
@@ -14,9 +14,20 @@ SLA_STATUSES = [
 ]
 
 
-class CrmCase(models.Model):
-    # crm.case is split by concern to keep its files short; here service levels
-    _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
+class CrmCaseServiceLevelMixin(models.AbstractModel):
+    """Service levels of cases: the deadlines of the policies of the case's
+    section (or the nearest one above it), planned in the working hours of
+    the section's calendar; their status; the response times measured."""
+
+    _name = "crm.case.service.level.mixin"
+    _description = "Case Service Levels"
+
+    # what the computes below depend on; crm.case completes these fields
+    section_id = fields.Many2one("crm.case.section")
+    type_id = fields.Many2one("crm.case.type", "Case Type")
+    priority = fields.Selection(PRIORITIES)
+    partner_id = fields.Many2one("res.partner", "Customer/Supplier")
+    date_closed = fields.Datetime("Closed On")
 
     sla_ids = fields.Many2many(
         "crm.case.sla",
@@ -115,34 +126,53 @@ class CrmCase(models.Model):
         "section_id.resource_calendar_id",
     )
     def _compute_sla_deadlines(self):
-        planners = WorkingTimePlanners()
-        for case in self:
-            dates = case._plan_sla_dates(planners[case.section_id.resource_calendar_id])
-            case.sla_deadline_first_response = dates["first_response"]
-            case.sla_deadline_resolution = dates["resolution"]
-            case.sla_date_at_risk = dates["at_risk"]
+        # one read of each calendar's working time for all its cases
+        for calendar, cases in self.grouped(
+            lambda case: case.section_id.resource_calendar_id
+        ).items():
+            targets = {case: case._get_sla_targets() for case in cases}
+            moments = iter(
+                calendar._plan_working_hours_batch(
+                    [
+                        (start, hours)
+                        for case_targets in targets.values()
+                        for _kind, start, hours in case_targets
+                    ]
+                )
+            )
+            for case, case_targets in targets.items():
+                # the earliest deadline of the case's policies wins
+                dates = {"first_response": [], "resolution": [], "at_risk": []}
+                for kind, _start, _hours in case_targets:
+                    dates[kind].append(next(moments))
+                dates = {
+                    kind: min(filter(None, moments_), default=False)
+                    for kind, moments_ in dates.items()
+                }
+                case.sla_deadline_first_response = dates["first_response"]
+                case.sla_deadline_resolution = dates["resolution"]
+                case.sla_date_at_risk = dates["at_risk"]
 
-    def _plan_sla_dates(self, planner):
-        """Deadlines of the case's policies (the earliest one wins), moved
-        later by the working hours it spent waiting, and when it is at risk."""
+    def _get_sla_targets(self):
+        """The targets of the case's policies, as ``(kind, start, working
+        hours)``, moved later by the working hours it spent waiting; kind is
+        ``first_response``, ``resolution`` or ``at_risk``."""
         self.ensure_one()
         start = self.create_date or fields.Datetime.now()
         waited = self.working_hours_waiting
-        dates = {"first_response": [], "resolution": [], "at_risk": []}
+        targets = []
         for sla in self.sla_ids:
             share = sla.at_risk_percent / 100
-            for target, hours in (
+            for kind, hours in (
                 ("first_response", sla.time_first_response),
                 ("resolution", sla.time_resolution),
             ):
                 if not hours:
                     continue
-                dates[target].append(planner.plan(start, hours + waited))
-                if target == "resolution" or not self.date_first_response:
-                    dates["at_risk"].append(planner.plan(start, hours * share + waited))
-        return {
-            key: min(filter(None, value), default=False) for key, value in dates.items()
-        }
+                targets.append((kind, start, hours + waited))
+                if kind == "resolution" or not self.date_first_response:
+                    targets.append(("at_risk", start, hours * share + waited))
+        return targets
 
     @api.depends(
         "sla_deadline_first_response",
@@ -183,36 +213,44 @@ class CrmCase(models.Model):
 
     @api.depends("date_closed")
     def _compute_working_hours_close(self):
-        planners = WorkingTimePlanners()
-        for case in self:
-            calendar = case.section_id.resource_calendar_id
-            case.working_hours_close = planners[calendar].hours_between(
-                case.create_date, case.date_closed
+        for calendar, cases in self.grouped(
+            lambda case: case.section_id.resource_calendar_id
+        ).items():
+            hours = calendar._working_hours_between_batch(
+                [(case.create_date, case.date_closed) for case in cases]
             )
+            for case, case_hours in zip(cases, hours, strict=True):
+                case.working_hours_close = case_hours
 
     def _get_sla_stage_values(self, stage):
         """What entering ``stage`` changes to each case's service level: a
         pausing stage stops the clock, leaving it adds the wait to the
         deadlines, leaving a closing stage counts a reopening."""
         now = fields.Datetime.now()
-        planners = WorkingTimePlanners()
         changes = {}
+        resumed = self.browse()
         for case in self:
             values = {}
             pausing = stage in case.sla_ids.stage_ids_pause
             if pausing and not case.sla_paused_since:
                 values["sla_paused_since"] = now
             elif not pausing and case.sla_paused_since:
-                planner = planners[case.section_id.resource_calendar_id]
                 values["sla_paused_since"] = False
-                values["working_hours_waiting"] = (
-                    case.working_hours_waiting
-                    + planner.hours_between(case.sla_paused_since, now)
-                )
+                resumed |= case
             if case.is_closed and stage and not stage.is_closed:
                 values["reopen_count"] = case.reopen_count + 1
             if values:
                 changes[case] = values
+        for calendar, cases in resumed.grouped(
+            lambda case: case.section_id.resource_calendar_id
+        ).items():
+            waits = calendar._working_hours_between_batch(
+                [(case.sla_paused_since, now) for case in cases]
+            )
+            for case, wait in zip(cases, waits, strict=True):
+                changes[case]["working_hours_waiting"] = (
+                    case.working_hours_waiting + wait
+                )
         return changes
 
     def _register_first_response(self, message):
@@ -223,13 +261,14 @@ class CrmCase(models.Model):
             "base.partner_root"
         ):
             return
-        planner = WorkingTimePlanner(self.section_id.resource_calendar_id)
+        calendar = self.section_id.resource_calendar_id
+        [hours] = calendar._working_hours_between_batch(
+            [(self.create_date, message.date)]
+        )
         self.write(
             {
                 "date_first_response": message.date,
-                "working_hours_first_response": planner.hours_between(
-                    self.create_date, message.date
-                ),
+                "working_hours_first_response": hours,
             }
         )
 

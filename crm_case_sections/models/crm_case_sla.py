@@ -1,13 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from bisect import bisect_right
-from datetime import timedelta
-
-from pytz import utc
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .crm_case import PRIORITIES
+from .crm_case_stage import PRIORITIES
 
 
 class CrmCaseSla(models.Model):
@@ -137,80 +132,3 @@ class CrmCaseSla(models.Model):
                     result[case] = matching
                     break
         return result
-
-
-class WorkingTimePlanner:
-    """Plan many working-hour targets on one calendar with one read of its
-    work intervals (attendances less public holidays) instead of one per
-    target, so that planning thousands of cases costs a few queries."""
-
-    HORIZON = timedelta(days=60)
-
-    def __init__(self, calendar):
-        self.calendar = calendar
-        self.start = self.stop = None
-        self.intervals = []  # (start, stop, hours before start)
-        self.starts = []
-
-    def _load(self, start, stop):
-        aware_start = start.replace(tzinfo=utc)
-        aware_stop = stop.replace(tzinfo=utc)
-        work = self.calendar._work_intervals_batch(aware_start, aware_stop)[False]
-        self.intervals, self.starts, total = [], [], 0.0
-        for begin, end, _meta in work:
-            begin, end = _naive(begin), _naive(end)
-            self.intervals.append((begin, end, total))
-            self.starts.append(begin)
-            total += (end - begin).total_seconds() / 3600
-        self.start, self.stop = start, stop
-
-    def _ensure(self, start, stop):
-        if self.start is None or start < self.start or stop > self.stop:
-            begin = min(start, self.start or start)
-            # a horizon ahead: the next case, opened a moment later, needs
-            # no new read of the calendar
-            end = max(stop, self.stop or stop) + self.HORIZON
-            self._load(begin - timedelta(days=1), end)
-
-    def _hours_at(self, moment):
-        """Working hours from the loaded start to ``moment``."""
-        index = bisect_right(self.starts, moment) - 1
-        if index < 0:
-            return 0.0
-        begin, end, before = self.intervals[index]
-        return before + (min(moment, end) - begin).total_seconds() / 3600
-
-    def hours_between(self, start, stop):
-        if not (start and stop) or stop <= start:
-            return 0.0
-        if not self.calendar:
-            return (stop - start).total_seconds() / 3600
-        self._ensure(start, stop)
-        return self._hours_at(stop) - self._hours_at(start)
-
-    def plan(self, start, hours):
-        """The moment ``hours`` working hours after ``start``."""
-        if not self.calendar:
-            return start + timedelta(hours=hours)
-        stop = start + self.HORIZON
-        for _attempt in range(10):
-            self._ensure(start, stop)
-            target = self._hours_at(start) + hours
-            for begin, end, before in self.intervals:
-                length = (end - begin).total_seconds() / 3600
-                if end > start and before + length >= target:
-                    return begin + timedelta(hours=target - before)
-            stop += self.HORIZON
-        return False
-
-
-class WorkingTimePlanners(dict):
-    """One planner per calendar, made when first asked for."""
-
-    def __missing__(self, calendar):
-        planner = self[calendar] = WorkingTimePlanner(calendar)
-        return planner
-
-
-def _naive(moment):
-    return moment.astimezone(utc).replace(tzinfo=None)

@@ -1,6 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+# as crm's AVAILABLE_PRIORITIES in crm_stage.py: Odoo's stars
+PRIORITIES = [
+    ("0", "Low"),
+    ("1", "Medium"),
+    ("2", "High"),
+    ("3", "Very High"),
+]
+
 
 class CrmCaseStage(models.Model):
     _name = "crm.case.stage"

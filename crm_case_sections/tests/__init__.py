@@ -19,3 +19,4 @@ from . import test_tours
 from . import test_case_analysis
 from . import test_case_readonly
 from . import test_case_scale
+from . import test_resource_calendar

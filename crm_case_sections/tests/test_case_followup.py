@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from lxml import html
@@ -7,6 +7,11 @@ from lxml import html
 from odoo.exceptions import UserError
 
 from .common import CaseCommon
+from .test_resource_calendar import (
+    FRIDAY_17_MADRID,
+    TUESDAY_12_MADRID,
+    new_split_calendar,
+)
 
 
 class FollowupCommon(CaseCommon):
@@ -199,6 +204,56 @@ class TestEscalation(FollowupCommon):
         case = self._new_case(self.hardware)
         self._customer_writes(case, "Help")
         self.assertFalse(case.date_escalation_due)
+
+
+class TestEscalationOnPublicHolidays(CaseCommon):
+    """A customer waiting for an answer escalates after the same working
+    hours as the service level of his case: nights, week-ends and public
+    holidays do not count."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = new_split_calendar(cls.env)
+        cls.hardware.write(
+            {"resource_calendar_id": cls.calendar.id, "escalation_delay_hours": 4}
+        )
+        cls.env["crm.case.sla"].create(
+            {
+                "name": "Answer in 4 hours",
+                "section_id": cls.support.id,
+                "time_first_response": 4,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        # records are stamped with the transaction's time: let it follow
+        # the frozen clock, as a new transaction would
+        self.patch(type(self.env.cr), "now", lambda cr: datetime.now())
+
+    def test_holiday_does_not_count_towards_escalation(self):
+        # Friday 17:00 in Madrid; Monday is a public holiday
+        with freeze_time(FRIDAY_17_MADRID):
+            case = self._new_case(self.hardware)
+            case.message_post(
+                body="The pump leaks.",
+                message_type="email",
+                author_id=self.customer.id,
+                subtype_xmlid="mail.mt_comment",
+            )
+            case.flush_recordset()
+        self.assertEqual(case.waiting_since, FRIDAY_17_MADRID)
+        self.assertEqual(case.sla_deadline_first_response, TUESDAY_12_MADRID)
+        self.assertEqual(case.date_escalation_due, TUESDAY_12_MADRID)
+        with freeze_time(TUESDAY_12_MADRID - timedelta(minutes=1)):
+            self.env["crm.case"]._cron_escalate()
+        self.assertEqual(case.section_id, self.hardware)
+        self.assertFalse(case.unanswered_escalated)
+        with freeze_time(TUESDAY_12_MADRID + timedelta(minutes=1)):
+            self.env["crm.case"]._cron_escalate()
+        self.assertEqual(case.section_id, self.support)
+        self.assertTrue(case.unanswered_escalated)
 
 
 class TestReminders(FollowupCommon):

@@ -149,3 +149,48 @@ class TestCaseTransfer(CaseCommon):
         self.assertEqual(
             result, [{"id": case.id, "name": "Quote for 200 l", "description": False}]
         )
+
+
+class TestCaseResponsible(CaseCommon):
+    """The responsible follows the section, unless a user chose him."""
+
+    def test_user_written_with_the_section_wins(self):
+        case = self._new_case(self.hardware)
+        case.write({"section_id": self.opportunities.id, "user_id": False})
+        self.assertEqual(case.section_id, self.opportunities)
+        self.assertFalse(case.user_id)
+        case.write({"section_id": self.support.id, "user_id": self.user_manager.id})
+        self.assertEqual(case.user_id, self.user_manager)
+
+    def test_responsible_chosen_by_hand_stays(self):
+        case = self._new_case(self.hardware)
+        case.user_id = self.user_manager
+        case.write({"priority": "2", "name": "Pump leaks again"})
+        case.stage_id = self.stage_done
+        self.assertEqual(case.user_id, self.user_manager)
+
+    def test_responsible_chosen_on_creation_wins(self):
+        case = self._new_case(self.hardware, user_id=self.user_manager.id)
+        self.assertEqual(case.user_id, self.user_manager)
+        case = (
+            self.env["crm.case"]
+            .with_context(default_user_id=False)
+            .create({"name": "Nobody yet", "section_id": self.hardware.id})
+        )
+        self.assertFalse(case.user_id)
+
+    def test_responsible_from_the_section_follows_the_case(self):
+        case = self._new_case(self.hardware)
+        self.assertIn(self.user_support.partner_id, case.message_partner_ids)
+        case.section_id = self.opportunities
+        self.assertIn(self.user_sales.partner_id, case.message_partner_ids)
+
+    def test_cases_of_several_sections_moved_by_type_together(self):
+        cases = self._new_case(self.hardware) | self._new_case(
+            self.web_opportunities, type_id=self.type_opportunity.id
+        )
+        cases.write({"type_id": self.type_opportunity.id, "priority": "1"})
+        self.assertEqual(cases.section_id, self.opportunities | self.web_opportunities)
+        self.assertEqual(cases[0].section_id, self.opportunities)
+        self.assertEqual(cases.user_id, self.user_sales)
+        self.assertEqual(set(cases.mapped("priority")), {"1"})
