@@ -41,6 +41,7 @@ class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
     _inherit = [
+        "crm.case.gateway.mixin",
         "mail.thread.cc",
         "mail.thread.blacklist",
         "mail.activity.mixin",
