@@ -8,10 +8,12 @@ import logging
 import re
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import (
+    SQL,
     email_normalize,
     email_normalize_all,
     email_split,
@@ -164,7 +166,11 @@ class CrmCaseGatewayMixin(models.AbstractModel):
                 )
         leftover = self.filtered(lambda case: case.id not in res)
         if leftover or not self:
-            res.update(super(CrmCaseGatewayMixin, leftover)._notify_get_reply_to(default=default))
+            res.update(
+                super(CrmCaseGatewayMixin, leftover)._notify_get_reply_to(
+                    default=default
+                )
+            )
         return res
 
     def _message_get_suggested_recipients(self):
@@ -363,8 +369,7 @@ class CrmCaseGatewayMixin(models.AbstractModel):
         # the sender's mail client shows the acknowledgement under his mail
         references = {case.id: case.acknowledgement_reference for case in self}
         for mail in mails:
-            if not mail.references and references.get(mail.res_id):
-                mail.references = references[mail.res_id]
+            mail.references = references.get(mail.res_id)
         self._send_mail_queue_soon()
 
     @api.model
@@ -420,16 +425,41 @@ class CrmCaseGatewayMixin(models.AbstractModel):
 
     @api.model
     def _cron_send_acknowledgements(self, batch_size=200):
-        pending = [("acknowledgement_reference", "!=", False)]
-        cases = self.with_context(active_test=False).search(pending, limit=batch_size)
-        # a case the escalation cron or a mail is changing meanwhile waits
-        # for the next run: acknowledged once, and no failed run
-        if cases:
-            cases = cases._lock_for_processing()
+        cases = self._lock_pending_acknowledgements(batch_size)
         cases._send_acknowledgements()
         remaining = (
-            self.with_context(active_test=False).search_count(pending)
+            self.with_context(active_test=False).search_count(
+                [("acknowledgement_reference", "!=", False)]
+            )
             if len(cases) == batch_size
             else 0
         )
         self.env["ir.cron"]._notify_progress(done=len(cases), remaining=remaining)
+
+    @api.model
+    def _lock_pending_acknowledgements(self, limit):
+        """Up to ``limit`` cases waiting for their acknowledgement that this
+        transaction could lock, found and locked in one query: a case the
+        escalation cron or a mail is changing meanwhile waits for the next
+        run, so that it is acknowledged once and the run does not fail."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE acknowledgement_reference != '' "
+                        "ORDER BY priority DESC, id DESC LIMIT %s "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        SQL.identifier(self._table),
+                        limit,
+                    ),
+                    log_exceptions=False,
+                )
+                cases = self.browse(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # another worker changed them after this transaction began
+            _logger.info("Acknowledgements skipped: cases changed by another worker")
+            return self.browse()
+        # what a concurrent worker committed meanwhile is read again
+        cases.invalidate_recordset()
+        return cases

@@ -88,7 +88,7 @@ class TestMailGatewayUnprocessed(GatewayCommon):
         self.assertGreaterEqual(len(names), 20)
         for name in names:
             with self.subTest(message=name), self.mock_mail_gateway():
-                case = self._process((INBOUND_DATA / "malformed" / name))
+                case = self._process(INBOUND_DATA / "malformed" / name)
                 self.assertEqual(len(case), 1, "one case")
                 self.assertEqual(len(self._incoming(case)), 1, "its first mail")
                 self.assertEqual(case.section_id, self.support)
@@ -116,7 +116,9 @@ class TestMailGatewayUnprocessed(GatewayCommon):
         self.assertEqual(kept.alias_id, self.support.alias_id)
         support = self.support.with_user(self.user_manager)
         self.assertEqual(support.unprocessed_mail_count, 1)
-        self.assertEqual(self.sales.with_user(self.user_manager).unprocessed_mail_count, 0)
+        self.assertEqual(
+            self.sales.with_user(self.user_manager).unprocessed_mail_count, 0
+        )
         action = support.action_open_unprocessed_mail()
         self.assertEqual(
             self.Unprocessed.with_user(self.user_manager).search(action["domain"]),

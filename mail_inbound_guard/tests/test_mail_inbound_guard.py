@@ -105,7 +105,9 @@ class TestMailInboundGuard(InboundCommon):
     @mute_logger(*GATEWAY_LOGGERS)
     def test_line_break_in_subject_is_cleaned(self):
         with self.mock_mail_gateway():
-            self.assertEqual(self._gateway_outcome(self._raw("crlf_subject.eml")), (1, 1, 0))
+            self.assertEqual(
+                self._gateway_outcome(self._raw("crlf_subject.eml")), (1, 1, 0)
+            )
         mail = self._last_mail()
         self.assertEqual(mail.subject, "Pump leaks Bcc: x@evil.example.com")
         self.assertIn("carl@cust.example.com", mail.email_from)
