@@ -12,11 +12,21 @@ cd "$(dirname "$0")/.."
 
 ADDON=crm_case_sections
 BRIDGE=crm_case_sections_purchase
+# the generic guard of incoming mail, which crm_case_sections depends on
+GUARD=mail_inbound_guard
 ADDONS=$ADDON,$BRIDGE
 DB=${TEST_DB:-ccs_test_$(date +%s)_$$}
+# the guard alone, and the update from the previous version, on databases of their own
+GUARD_DB=${DB}_guard
+MIGRATION_DB=${DB}_migration
 TMP=$(mktemp -d -t ccs-test.XXXX)
 LOG=$TMP/odoo.log
-cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$TMP"; }
+cleanup() {
+    for db in "$DB" "$GUARD_DB" "$MIGRATION_DB"; do
+        dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    done
+    rm -rf "$TMP"
+}
 trap cleanup EXIT
 
 if [[ -z "${SKIP_LINT:-}" ]]; then
@@ -37,8 +47,8 @@ fi
 # of $VENV_WHEELS, so that runs of other checkouts at the same time keep theirs.
 [[ -x "$VENV_WHEELS/bin/python" ]] \
     || die "the virtualenv $VENV_WHEELS is missing: run 'make setup'."
-echo "test: building the wheels of $ADDON and $BRIDGE"
-"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" "./$ADDON" "./$BRIDGE" \
+echo "test: building the wheels of $GUARD, $ADDON and $BRIDGE"
+"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" "./$GUARD" "./$ADDON" "./$BRIDGE" \
     || die "building the wheels failed."
 ls "$TMP/wheels"
 RUN_VENV=$TMP/venv
@@ -50,25 +60,74 @@ echo "import site; site.addsitedir('$(site_of "$VENV_WHEELS/bin/python")')" >"$R
     "$TMP/wheels"/*.whl || die "installing the wheels failed."
 PYTHON=$RUN_VENV/bin/python
 ADDONS_PATH="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons"
-for addon in "$ADDON" "$BRIDGE"; do
+for addon in "$GUARD" "$ADDON" "$BRIDGE"; do
     where=$("$PYTHON" -c 'import sys, odoo
 odoo.tools.config.parse_config(["--addons-path=" + sys.argv[1]])
 print(odoo.modules.module.get_module_path(sys.argv[2]))' "$ADDONS_PATH" "$addon" 2>&1)
     [[ "$where" == "$RUN_SITE/odoo/addons/$addon" ]] \
         || die "Odoo finds $addon in '$where', not in the installed wheel ($RUN_SITE/odoo/addons)."
 done
-echo "test: Odoo finds $ADDON and $BRIDGE in $RUN_SITE/odoo/addons"
+echo "test: Odoo finds $GUARD, $ADDON and $BRIDGE in $RUN_SITE/odoo/addons"
 
 # Install (-i) or update (-u) modules; fail on any warning the addons log.
-odoo_step() {  # -i|-u, modules, what it is called in messages
-    "$PYTHON" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-        "$1" "$2" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
+odoo_step() {  # -i|-u, modules, what it is called in messages[, database, addons path, option]
+    "${ODOO_PYTHON:-$PYTHON}" "$ODOO_SRC/odoo-bin" --addons-path="${5:-$ADDONS_PATH}" -d "${4:-$DB}" \
+        "$1" "$2" ${6:-} --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
         || { cat "$LOG"; echo "error: $3 $2 failed." >&2; exit 1; }
-    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
+    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|$GUARD|Traceback)" "$LOG"; then
         echo "error: $3 $2 logged the warnings above." >&2; exit 1
     fi
 }
 module_state() { psql -d "$DB" -tAc "select state from ir_module_module where name = '$1'"; }
+
+# Updating a database of the previous version (before the mail guard was an
+# addon of its own) moves its unprocessed mail, raw source included. From the
+# checkouts, with $VENV: the wheels would hide the previous version.
+PREVIOUS=276afdc
+echo "test: updating $ADDON from $PREVIOUS, with a row of unprocessed mail"
+mkdir "$TMP/previous"
+git archive "$PREVIOUS" "$ADDON" | tar -x -C "$TMP/previous"
+createdb "$MIGRATION_DB"
+ODOO_PYTHON=$VENV/bin/python odoo_step -i "$ADDON" "installing the previous" \
+    "$MIGRATION_DB" "$ADDONS_PATH,$TMP/previous" --without-demo=all
+"$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell --addons-path="$ADDONS_PATH,$TMP/previous" \
+    -d "$MIGRATION_DB" --log-level=warn --no-http >"$LOG" 2>&1 <<'PY' || { cat "$LOG"; die "keeping a mail with $PREVIOUS failed."; }
+if not env.company.alias_domain_id:
+    env.company.alias_domain_id = env["mail.alias.domain"].create({"name": "example.com"})
+section = env["crm.case.section"].create({"name": "Migrated", "alias_name": "migrated"})
+to = section.alias_id.alias_full_name
+raw = f"To: {to}\nSubject: Kept before the update\n\nBody".encode()
+env["crm.case.mail.quarantine"]._quarantine(raw, KeyError("before"))
+assert env["crm.case.mail.quarantine"].search([]).section_id == section
+env.cr.commit()
+PY
+ODOO_PYTHON=$VENV/bin/python odoo_step -u "$ADDON" updating "$MIGRATION_DB" \
+    "$ADDONS_PATH,$PWD" --without-demo=all
+moved=$(psql -d "$MIGRATION_DB" -tAc "
+    SELECT u.name || '|' || a.alias_name || '|' || m.state
+      FROM mail_inbound_unprocessed u
+      JOIN mail_alias a ON a.id = u.alias_id
+      JOIN ir_module_module m ON m.name = '$GUARD'")
+[[ "$moved" == "Kept before the update|migrated|installed" ]] \
+    || die "the unprocessed mail was not moved to mail_inbound_unprocessed with its alias: '$moved'."
+raw=$("$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell --addons-path="$ADDONS_PATH,$PWD" \
+    -d "$MIGRATION_DB" --log-level=warn --no-http 2>&1 <<'PY'
+import base64
+print("RAW:" + base64.b64decode(env["mail.inbound.unprocessed"].search([]).raw_message).decode())
+PY
+)
+[[ "$raw" == *"RAW:To: migrated@"*"Kept before the update"* ]] \
+    || die "the raw source of the moved unprocessed mail cannot be read: '$raw'."
+dropdb "$MIGRATION_DB"
+echo "test: $ADDON updated from $PREVIOUS, its unprocessed mail moved and readable"
+
+# The guard of incoming mail needs nothing of cases: alone on a database.
+echo "test: installing $GUARD alone on $GUARD_DB"
+createdb "$GUARD_DB"
+odoo_step -i "$GUARD" installing "$GUARD_DB" "" --without-demo=all
+if [[ "$(psql -d "$GUARD_DB" -tAc "select count(*) from ir_module_module where name like 'crm%' and state = 'installed'")" != 0 ]]; then
+    echo "error: installing $GUARD installed a CRM module." >&2; exit 1
+fi
 
 started=$(date +%s)
 echo "test: installing $ADDON with demo data on the new database $DB"
@@ -125,9 +184,16 @@ echo "test: installed and updated in $(( $(date +%s) - started )) s; running the
 mkdir "$TMP/plugins"
 ln -s "$PWD/conftest.py" "$TMP/plugins/conftest.py"
 cd "$RUN_SITE/odoo/addons"
-PYTHONPATH="$TMP/plugins" "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
-    --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" \
-    --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
-    --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
-    --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
-    "$@" "$ADDON/tests" "$BRIDGE/tests"
+run_tests() {  # database, then pytest's arguments
+    local db=$1; shift
+    PYTHONPATH="$TMP/plugins" "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
+        --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" \
+        --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
+        --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
+        --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
+        "$@"
+}
+echo "test: $GUARD's tests on $GUARD_DB, where it is alone"
+run_tests "$GUARD_DB" "$@" "$GUARD/tests"
+echo "test: every addon's tests on $DB"
+run_tests "$DB" "$@" "$GUARD/tests" "$ADDON/tests" "$BRIDGE/tests"
