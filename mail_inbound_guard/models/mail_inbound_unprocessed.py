@@ -42,7 +42,6 @@ class MailInboundUnprocessed(models.Model):
     )
     alias_id = fields.Many2one(
         "mail.alias",
-        "Alias",
         readonly=True,
         index=True,
         ondelete="set null",
