@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Lint, check the demo of `make run`, build the addons' wheels and install them
-# the way an integrator does, install the addons with demo data on a fresh
-# database, run all their Odoo tests through pytest-odoo from the installed
-# wheels, drop the database. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the
+# the way an integrator does, update a database of the previous version,
+# install mail_inbound_guard alone on a database and the addons with demo data
+# on another, run their Odoo tests through pytest-odoo from the installed
+# wheels (the guard's on both), drop the databases. SKIP_LINT=1 and SKIP_DEMO_CHECK=1 leave out the
 # first two. Never skips Odoo tests: a missing Odoo, PostgreSQL or Chromium is
 # an error.
 set -euo pipefail
