@@ -3,7 +3,7 @@
     "name": "Cases and Sections",
     "summary": "Follow opportunities, support requests and supplier follow-ups "
     "as cases in a tree of sections",
-    "version": "18.0.1.4.1",
+    "version": "18.0.2.0.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",
@@ -12,6 +12,7 @@
         "base_automation",
         "crm",
         "mail",
+        "mail_inbound_guard",
         "portal",
         "resource",
         "utm",
@@ -34,7 +35,6 @@
         "views/res_partner_views.xml",
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
-        "views/crm_case_mail_quarantine_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from mailstack import MailStack, free_port
 
 REPO = Path(__file__).resolve().parent.parent
-MAILGATE = REPO / "crm_case_sections" / "static" / "scripts" / "odoo-mailgate.py"
+MAILGATE = REPO / "mail_inbound_guard" / "static" / "scripts" / "odoo-mailgate.py"
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo-18.0")
 ODOO_DOMAIN = "odoo.test"
 IMAP_DOMAIN = "mailbox.test"

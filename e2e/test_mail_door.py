@@ -238,23 +238,18 @@ def _outcomes(door):
         """SELECT (SELECT count(*) FROM crm_case),
                   (SELECT count(*) FROM mail_message
                     WHERE model = 'crm.case' AND message_type = 'email'),
-                  (SELECT count(*) FROM crm_case_mail_quarantine)"""
+                  (SELECT count(*) FROM mail_inbound_unprocessed)"""
     )[0]
 
 
 def test_5_malformed_mail_through_postfix_each_has_an_outcome(door):
     data = REPO / "crm_case_sections" / "tests" / "data"
+    inbound_data = REPO / "mail_inbound_guard" / "tests" / "data"
     mails = {
         path.name: path.read_bytes()
-        for path in sorted((data / "malformed").glob("*.eml"))
-        + [
-            data / name
-            for name in (
-                "broken_delivery_report.eml",
-                "crlf_sender.eml",
-                "crlf_subject.eml",
-            )
-        ]
+        for path in sorted((inbound_data / "malformed").glob("*.eml"))
+        + [inbound_data / "broken_delivery_report.eml"]
+        + [data / name for name in ("crlf_sender.eml", "crlf_subject.eml")]
     }
     mails = {
         name: raw.replace(b"support@test.mycompany.com", SUPPORT.encode()).replace(

@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "e2e"))
 from mailstack import MailStack, wait_for_port  # noqa: E402
 
 ODOO_DOMAIN = "oil-distributor.example.com"  # the demo's alias domain
-MAILGATE = REPO / "crm_case_sections" / "static" / "scripts" / "odoo-mailgate.py"
+MAILGATE = REPO / "mail_inbound_guard" / "static" / "scripts" / "odoo-mailgate.py"
 ROOT = Path(os.environ.get("RUN_MAIL_DIR") or "/var/tmp/crm_case_sections-mail")
 SMTP_PORT = int(os.environ.get("RUN_SMTP_PORT") or 2525)
 IMAP_PORT = int(os.environ.get("RUN_IMAP_PORT") or 1143)

@@ -3,8 +3,9 @@
 # install the addons with demo data on a fresh database and update them, run
 # all their Odoo tests through pytest-odoo from the installed wheels, drop the
 # database. Beside them, each in the background with a database of its own:
-# the end-to-end mail scenarios (from the start) and the checks of `make run`'s
-# demo (on a copy of the installed database). The time of each phase is
+# the end-to-end mail scenarios and the update of a database of the previous
+# version (from the start), mail_inbound_guard installed alone with its tests,
+# and the checks of `make run`'s demo (on a copy of the installed database). The time of each phase is
 # printed at the end. SKIP_LINT=1, SKIP_DEMO_CHECK=1 and SKIP_E2E=1 leave
 # those out (make test-quick). Never skips Odoo tests: a missing Odoo,
 # PostgreSQL or Chromium is an error.
@@ -15,6 +16,8 @@ cd "$(dirname "$0")/.."
 
 ADDON=crm_case_sections
 BRIDGE=crm_case_sections_purchase
+# the generic guard of incoming mail, which crm_case_sections depends on
+GUARD=mail_inbound_guard
 ADDONS=$ADDON,$BRIDGE
 DB=${TEST_DB:-ccs_test_$(date +%s)_$$}
 TMP=$(mktemp -d -t ccs-test.XXXX)
@@ -23,7 +26,9 @@ BACKGROUND=()  # pids of the phases running beside the others
 cleanup() {
     for pid in "${BACKGROUND[@]}"; do kill -INT -- -"$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    for db in "$DB" "$DB"_guard "$DB"_demo; do
+        dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    done
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -67,6 +72,9 @@ if [[ "${E2E:-1}" != 0 && -z "${SKIP_E2E:-}" ]]; then
     background e2e bash -c 'cd e2e && "$VENV/bin/python" -m pytest -c pytest.ini --rootdir=. ${E2E_ARGS:-} .'
 fi
 
+# A database of the previous version updated to this one, from the start
+background migration bash tools/check_migration.sh "$DB"_migration
+
 if [[ -z "${SKIP_LINT:-}" ]]; then
     timed lint bash tools/lint.sh
     # the .pot must match a fresh export, es.po must translate all of it
@@ -81,8 +89,8 @@ fi
 # of $VENV_WHEELS, so that runs of other checkouts at the same time keep theirs.
 [[ -x "$VENV_WHEELS/bin/python" ]] \
     || die "the virtualenv $VENV_WHEELS is missing: run 'make setup'."
-echo "test: building the wheels of $ADDON and $BRIDGE"
-"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" "./$ADDON" "./$BRIDGE" \
+echo "test: building the wheels of $GUARD, $ADDON and $BRIDGE"
+"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" "./$GUARD" "./$ADDON" "./$BRIDGE" \
     || die "building the wheels failed."
 ls "$TMP/wheels"
 RUN_VENV=$TMP/venv
@@ -94,25 +102,53 @@ echo "import site; site.addsitedir('$(site_of "$VENV_WHEELS/bin/python")')" >"$R
     "$TMP/wheels"/*.whl || die "installing the wheels failed."
 PYTHON=$RUN_VENV/bin/python
 ADDONS_PATH="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons"
-for addon in "$ADDON" "$BRIDGE"; do
+for addon in "$GUARD" "$ADDON" "$BRIDGE"; do
     where=$("$PYTHON" -c 'import sys, odoo
 odoo.tools.config.parse_config(["--addons-path=" + sys.argv[1]])
 print(odoo.modules.module.get_module_path(sys.argv[2]))' "$ADDONS_PATH" "$addon" 2>&1)
     [[ "$where" == "$RUN_SITE/odoo/addons/$addon" ]] \
         || die "Odoo finds $addon in '$where', not in the installed wheel ($RUN_SITE/odoo/addons)."
 done
-echo "test: Odoo finds $ADDON and $BRIDGE in $RUN_SITE/odoo/addons"
+echo "test: Odoo finds $GUARD, $ADDON and $BRIDGE in $RUN_SITE/odoo/addons"
 
 # Install (-i) or update (-u) modules; fail on any warning the addons log.
-odoo_step() {  # -i|-u, modules, what it is called in messages
-    "$PYTHON" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
-        "$1" "$2" --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
+odoo_step() {  # -i|-u, modules, what it is called in messages[, database, addons path, option]
+    "${ODOO_PYTHON:-$PYTHON}" "$ODOO_SRC/odoo-bin" --addons-path="${5:-$ADDONS_PATH}" -d "${4:-$DB}" \
+        "$1" "$2" ${6:-} --stop-after-init --log-level=warn --http-port=0 >"$LOG" 2>&1 \
         || { cat "$LOG"; echo "error: $3 $2 failed." >&2; exit 1; }
-    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|Traceback)" "$LOG"; then
+    if grep -E " (WARNING|ERROR|CRITICAL) .*(crm_case_sections|$GUARD|Traceback)" "$LOG"; then
         echo "error: $3 $2 logged the warnings above." >&2; exit 1
     fi
 }
 module_state() { psql -d "$DB" -tAc "select state from ir_module_module where name = '$1'"; }
+
+# The guard of incoming mail needs nothing of cases: alone on a database of
+# its own, with its tests, beside the rest.
+mkdir "$TMP/plugins"
+ln -s "$PWD/conftest.py" "$TMP/plugins/conftest.py"
+run_tests() {  # database, then pytest's arguments
+    local db=$1
+    shift
+    (cd "$RUN_SITE/odoo/addons" && PYTHONPATH="$TMP/plugins" "$PYTHON" -m pytest \
+        -p no:cacheprovider -p conftest \
+        --odoo-database="$db" --odoo-addons-path="$ADDONS_PATH" \
+        --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
+        --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
+        --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" "$@")
+}
+guard_alone() {
+    local LOG=$TMP/odoo-guard.log
+    echo "test: installing $GUARD alone on $DB""_guard"
+    createdb "$DB"_guard
+    odoo_step -i "$GUARD" installing "$DB"_guard "" --without-demo=all
+    if [[ "$(psql -d "$DB"_guard -tAc "select count(*) from ir_module_module where name like 'crm%' and state = 'installed'")" != 0 ]]; then
+        echo "error: installing $GUARD installed a CRM module." >&2; exit 1
+    fi
+    run_tests "$DB"_guard "$@" "$GUARD/tests"
+}
+export -f guard_alone run_tests odoo_step
+export DB GUARD PYTHON ADDONS_PATH RUN_SITE TMP
+background guard-alone bash -c 'guard_alone "$@"' guard "$@"
 
 started=$(date +%s)
 echo "test: installing $ADDON with demo data on the new database $DB"
@@ -157,25 +193,20 @@ if [[ -z "${SKIP_DEMO_CHECK:-}" ]]; then
     background demo-check env CHECK_DB="$DB"_demo CHECK_DROP=1 bash tools/check_demo.sh
 fi
 
-TIMES+=("wheels, install and update: $(( $(date +%s) - started )) s")
+TIMES+=("install and update: $(( $(date +%s) - started )) s")
 echo "test: installed and updated in $(( $(date +%s) - started )) s; running the tests"
 # test-enable puts Odoo in test mode; test-tags=-standard keeps its registry
 # loader from running every installed module's tests itself: pytest collects,
 # from the installed wheels, named from their directory. The repository's
 # conftest.py (Odoo's HTTP server for the tours, a skipped test fails) lies
 # outside them: -p loads it, alone on the Python path with the checkout off it.
-mkdir "$TMP/plugins"
-ln -s "$PWD/conftest.py" "$TMP/plugins/conftest.py"
 status=0
-(cd "$RUN_SITE/odoo/addons" && timed odoo-tests env PYTHONPATH="$TMP/plugins" \
-    "$PYTHON" -m pytest -p no:cacheprovider -p conftest \
-    --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" \
-    --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
-    --odoo-extra=test-enable --odoo-extra=test-tags=-standard \
-    --odoo-extra="http-port=${TEST_HTTP_PORT:-0}" \
-    "$@" "$ADDON/tests" "$BRIDGE/tests" && echo "${TIMES[-1]}" >"$TMP/odoo-tests.time") || status=$?
-[[ -f "$TMP/odoo-tests.time" ]] && TIMES+=("$(cat "$TMP/odoo-tests.time")")
-[[ -z "${SKIP_DEMO_CHECK:-}" ]] && collect demo-check
+started=$(date +%s)
+run_tests "$DB" "$@" "$GUARD/tests" "$ADDON/tests" "$BRIDGE/tests" || status=$?
+TIMES+=("Odoo tests: $(( $(date +%s) - started )) s")
+collect guard-alone
+collect migration
+[[ -n "${SKIP_DEMO_CHECK:-}" ]] || collect demo-check
 [[ -z "$E2E_ON" ]] || collect e2e
 echo "test: the phases' times"
 printf '  %s\n' "${TIMES[@]}" "whole run: $(( $(date +%s) - RUN_STARTED )) s"

@@ -2,16 +2,12 @@ from . import crm_case_section
 from . import crm_case_type
 from . import crm_case_stage
 from . import resource_calendar
+from . import crm_case_gateway
 from . import crm_case_escalation
 from . import crm_case_service_level
 from . import crm_case
-from . import crm_case_gateway
-from . import crm_case_mail_quarantine
 from . import res_users
 from . import mail_alias_domain
-from . import mail_mail
-from . import mail_thread
 from . import res_company
 from . import crm_case_sla
 from . import res_partner
-from . import fetchmail_server

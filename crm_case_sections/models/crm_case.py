@@ -48,6 +48,7 @@ class CrmCase(models.Model):
     _inherit = [
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
+        "crm.case.gateway.mixin",
         "mail.thread.cc",
         "mail.thread.blacklist",
         "mail.activity.mixin",

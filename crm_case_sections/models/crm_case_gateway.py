@@ -1,23 +1,26 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The mail gateway of cases: creation from a section's alias,
 acknowledgement, threading, watchers, and what every message of a case
-sets off."""
+sets off. The database-wide guards of incoming mail are mail_inbound_guard's;
+this mixin implements its two extension points for cases."""
 
 import logging
 import re
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import (
+    SQL,
     email_normalize,
     email_normalize_all,
     email_split,
     parse_contact_from_email,
 )
 
-from .mail_thread import clean_header_value
+from odoo.addons.mail_inbound_guard.tools import clean_header_value
 
 _logger = logging.getLogger(__name__)
 
@@ -27,10 +30,13 @@ SUBJECT_REFERENCE = re.compile(
 )
 
 
-class CrmCase(models.Model):
-    # crm.case is split by concern to keep its files short; here the mail
-    # gateway and the conversation with the customer
-    _inherit = "crm.case"  # pylint: disable=consider-merging-classes-inherited
+class CrmCaseGatewayMixin(models.AbstractModel):
+    """The mail gateway and the conversation with the customer of
+    ``crm.case``, which inherits it before ``mail.thread.cc``."""
+
+    _name = "crm.case.gateway.mixin"
+    _description = "Case Mail Gateway"
+    _inherit = ["mail.thread.cc"]
 
     acknowledgement_reference = fields.Char(
         copy=False,
@@ -73,14 +79,14 @@ class CrmCase(models.Model):
         # the responsible hears of the case through the mail itself, as a
         # follower: no second "you have been assigned" mail
         return super(
-            CrmCase, self.with_context(mail_auto_subscribe_no_notify=True)
+            CrmCaseGatewayMixin, self.with_context(mail_auto_subscribe_no_notify=True)
         ).message_new(msg_dict, custom_values=values)
 
     def message_update(self, msg_dict, update_vals=None):
         """A reply found by its headers from someone who takes no part in
         the case is recorded, but brings nobody in: neither his Cc as
         watchers nor himself as follower; the responsible reviews it."""
-        if self.id not in self._get_untrusted_case_ids():
+        if self.id not in self._mail_inbound_get_untrusted_ids():
             return super().message_update(msg_dict, update_vals=update_vals)
         res = super().message_update(dict(msg_dict, cc=False), update_vals=update_vals)
         responsible = self.user_id or self.section_id._get_responsible()
@@ -102,10 +108,10 @@ class CrmCase(models.Model):
 
     def message_post(self, **kwargs):
         case = self
-        if self.id and self.id in self._get_untrusted_case_ids():
+        if self.id and self.id in self._mail_inbound_get_untrusted_ids():
             # the sender of an unchecked reply does not become a follower
             case = self.with_context(mail_create_nosubscribe=True)
-        return super(CrmCase, case).message_post(**kwargs)
+        return super(CrmCaseGatewayMixin, case).message_post(**kwargs)
 
     def _mail_cc_sanitized_raw_dict(self, cc_string):
         """Watchers never include the company's own addresses: copies sent
@@ -124,7 +130,7 @@ class CrmCase(models.Model):
         if (
             self.email_cc
             and not self.env.context.get("mail_gateway_automated")
-            and self.id not in self._get_untrusted_case_ids()
+            and self.id not in self._mail_inbound_get_untrusted_ids()
         ):
             self._send_watcher_copy(message)
         if self._is_conversation_message(message):
@@ -160,7 +166,11 @@ class CrmCase(models.Model):
                 )
         leftover = self.filtered(lambda case: case.id not in res)
         if leftover or not self:
-            res.update(super(CrmCase, leftover)._notify_get_reply_to(default=default))
+            res.update(
+                super(CrmCaseGatewayMixin, leftover)._notify_get_reply_to(
+                    default=default
+                )
+            )
         return res
 
     def _message_get_suggested_recipients(self):
@@ -185,37 +195,28 @@ class CrmCase(models.Model):
         )
 
     @api.model
-    def _get_untrusted_case_ids(self):
-        return self.env.context.get("mail_gateway_untrusted_case_ids") or ()
-
-    @api.model
-    def _get_untrusted_reply_case_ids(self, routes, msg_dict):
-        """Cases that ``routes`` add the mail to as a reply (found by its
-        headers) although its sender takes no part in them."""
-        case_ids = [
-            thread_id
-            for model, thread_id, *_rest in routes or ()
-            if model == self._name and thread_id
-        ]
-        return tuple(
-            case.id
-            for case in self.sudo().browse(case_ids).exists()
-            if not case._accepts_mail_from(msg_dict.get("email_from"))
+    def _mail_inbound_untrusted_reply_ids(self, thread_ids, message_dict):
+        """Cases the mail replies to (found by its headers) although its
+        sender takes no part in them."""
+        res = super()._mail_inbound_untrusted_reply_ids(thread_ids, message_dict)
+        # sudo: the sender decides nothing here, the cases' participants do
+        return (
+            *res,
+            *(
+                case.id
+                for case in self.sudo().browse(thread_ids).exists()
+                if not case._accepts_mail_from(message_dict.get("email_from"))
+            ),
         )
 
     @api.model
-    def _is_cross_company_reply(self, routes, msg_dict):
-        """Whether ``routes`` add the mail to a case of another company than
-        the section it was sent to."""
-        case_ids = [
-            thread_id
-            for model, thread_id, *_rest in routes or ()
-            if model == self._name and thread_id
-        ]
-        if not case_ids:
-            return False
+    def _mail_inbound_route_as_new(self, thread_ids, message_dict):
+        """A reply by its headers to a case of another company than the
+        section it was sent to starts a new case there instead."""
+        if super()._mail_inbound_route_as_new(thread_ids, message_dict):
+            return True
         recipients = [
-            email.lower() for email in email_split(msg_dict.get("recipients"))
+            email.lower() for email in email_split(message_dict.get("recipients"))
         ]
         sections = (
             self.env["crm.case.section"]
@@ -223,7 +224,7 @@ class CrmCase(models.Model):
             .search([("alias_id.alias_full_name", "in", recipients)])
         )
         companies = sections.company_id
-        cases = self.sudo().browse(case_ids)
+        cases = self.sudo().browse(thread_ids)
         return bool(companies) and any(
             case.company_id not in companies for case in cases
         )
@@ -357,9 +358,7 @@ class CrmCase(models.Model):
         self.write({"acknowledgement_reference": False})
 
     def _send_acknowledgement(self, template, reply_to):
-        # the sender's mail client shows the acknowledgement under his mail
-        references = {case.id: case.acknowledgement_reference for case in self}
-        template.with_context(mail_references=references).send_mail_batch(
+        mails = template.send_mail_batch(
             self.ids,
             email_values={
                 "reply_to": reply_to,
@@ -367,6 +366,10 @@ class CrmCase(models.Model):
                 "headers": repr({"Auto-Submitted": "auto-replied"}),
             },
         )
+        # the sender's mail client shows the acknowledgement under his mail
+        references = {case.id: case.acknowledgement_reference for case in self}
+        for mail in mails:
+            mail.references = references.get(mail.res_id)
         self._send_mail_queue_soon()
 
     @api.model
@@ -422,16 +425,41 @@ class CrmCase(models.Model):
 
     @api.model
     def _cron_send_acknowledgements(self, batch_size=200):
-        pending = [("acknowledgement_reference", "!=", False)]
-        cases = self.with_context(active_test=False).search(pending, limit=batch_size)
-        # a case the escalation cron or a mail is changing meanwhile waits
-        # for the next run: acknowledged once, and no failed run
-        if cases:
-            cases = cases._lock_for_processing()
+        cases = self._lock_pending_acknowledgements(batch_size)
         cases._send_acknowledgements()
         remaining = (
-            self.with_context(active_test=False).search_count(pending)
+            self.with_context(active_test=False).search_count(
+                [("acknowledgement_reference", "!=", False)]
+            )
             if len(cases) == batch_size
             else 0
         )
         self.env["ir.cron"]._notify_progress(done=len(cases), remaining=remaining)
+
+    @api.model
+    def _lock_pending_acknowledgements(self, limit):
+        """Up to ``limit`` cases waiting for their acknowledgement that this
+        transaction could lock, found and locked in one query: a case the
+        escalation cron or a mail is changing meanwhile waits for the next
+        run, so that it is acknowledged once and the run does not fail."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE acknowledgement_reference != '' "
+                        "ORDER BY priority DESC, id DESC LIMIT %s "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        SQL.identifier(self._table),
+                        limit,
+                    ),
+                    log_exceptions=False,
+                )
+                cases = self.browse(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # another worker changed them after this transaction began
+            _logger.info("Acknowledgements skipped: cases changed by another worker")
+            return self.browse()
+        # what a concurrent worker committed meanwhile is read again
+        cases.invalidate_recordset()
+        return cases

@@ -190,6 +190,13 @@ class CrmCaseSection(models.Model):
         help="Average working hours to the first response of the cases first "
         "answered in the last seven days, sub-sections included.",
     )
+    unprocessed_mail_count = fields.Integer(
+        "Unprocessed Mails",
+        compute="_compute_unprocessed_mail_count",
+        groups="crm_case_sections.group_case_manager",
+        help="Mail sent to the section's address that could not become a case "
+        "or a message (mail_inbound_guard).",
+    )
     sla_ids = fields.One2many("crm.case.sla", "section_id", string="Service Levels")
     is_my_department = fields.Boolean(
         compute="_compute_is_my_department",
@@ -385,6 +392,15 @@ class CrmCaseSection(models.Model):
                 section[name] = value
             section.first_response_hours_week = total[5] / total[6] if total[6] else 0.0
 
+    def _compute_unprocessed_mail_count(self):
+        counts = dict(
+            self.env["mail.inbound.unprocessed"]._read_group(
+                [("alias_id", "in", self.alias_id.ids)], ["alias_id"], ["__count"]
+            )
+        )
+        for section in self:
+            section.unprocessed_mail_count = counts.get(section.alias_id, 0)
+
     def _get_ancestor_ids(self):
         """Ids of this section and of all its parents, read from parent_path."""
         self.ensure_one()
@@ -483,6 +499,14 @@ class CrmCaseSection(models.Model):
                 "context": {"default_section_id": self.id, **filters},
             }
         )
+        return action
+
+    def action_open_unprocessed_mail(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mail_inbound_guard.mail_inbound_unprocessed_action"
+        )
+        action["domain"] = [("alias_id", "=", self.alias_id.id)]
         return action
 
     def _get_responsible(self):

@@ -8,7 +8,7 @@ from . import test_case_views
 from . import test_performance
 from . import test_mail_gateway
 from . import test_mail_gateway_performance
-from . import test_mail_quarantine
+from . import test_mail_gateway_unprocessed
 from . import test_mail_gateway_trust
 from . import test_case_followup
 from . import test_case_automation

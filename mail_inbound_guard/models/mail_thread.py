@@ -1,66 +1,49 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The mail gateway of the whole database, not only of cases.
+"""The mail gateway of the whole database.
 
 ``message_process``, ``message_parse`` and ``message_route`` run before Odoo
 knows which model a mail goes to, so what this file changes applies to every
 incoming mail of the database, whatever alias or incoming mail server it
-comes through (leads and other addons' records included):
+comes through:
 
 - a mail that cannot become a record, for any reason but Odoo's own refusal
-  (no route), is kept as unprocessed mail (``crm.case.mail.quarantine``)
+  (no route), is kept as unprocessed mail (``mail.inbound.unprocessed``)
   instead of being lost; database failures still raise, for a later retry;
 - parts in a charset Python does not know are read as UTF-8, and names,
   subjects and addresses lose their control characters (encoded CR/LF);
 - a delivery report whose MIME structure is broken is read anyway;
-- whether a robot sent the mail is put in the context of whatever record
-  receives it; only cases read it.
+- whether a robot sent the mail, and who received it already, are put in
+  the context of whatever record receives it (``mail_gateway_automated``,
+  ``mail_gateway_recipients``).
 
-It cannot be limited to cases: the failures it guards against happen while
-the mail is parsed and routed, before there is a model to limit it to. Only
-the re-routing of replies across companies looks at cases' routes alone.
+Two extension points let a model act on the routes to its own records:
+``_mail_inbound_route_as_new`` and ``_mail_inbound_untrusted_reply_ids``.
 """
 
 import codecs
 import hashlib
 import logging
-import re
 from email.header import Header, decode_header
 from email.message import EmailMessage, Message
 from xmlrpc import client as xmlrpclib
 
-import psycopg2
-
 from odoo import api, models
 from odoo.tools import email_normalize_all
+
+from ..tools import (
+    CONTROL_CHARACTERS,
+    INFRASTRUCTURE_ERRORS,
+    RAW_CONTROL_CHARACTERS,
+    MailRoutingRefused,
+    clean_header_value,
+)
 
 _logger = logging.getLogger(__name__)
 
 # Headers by which mail robots (auto-replies, lists, bulk senders) announce
-# themselves (RFC 3834 and common practice): such mail is never acknowledged.
+# themselves (RFC 3834 and common practice).
 AUTOMATED_HEADERS = ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe")
 AUTOMATED_PRECEDENCE = ("bulk", "junk", "list", "auto_reply")
-
-# Control characters have no place in a name, a subject or an address: an
-# encoded CR/LF there would end up as a header line of its own in a reply.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
-# the same, less the line breaks and tabs that fold a raw header
-RAW_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
-
-# Errors of the database server or of the connection to it: the mail is not
-# at fault, whoever delivers it must try again later.
-INFRASTRUCTURE_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
-
-
-def clean_header_value(value):
-    """``value`` on one line, without control characters."""
-    if not isinstance(value, str):
-        return value
-    return CONTROL_CHARACTERS.sub(" ", value).strip()
-
-
-class MailRoutingRefused(ValueError):
-    """Odoo's router found no destination for a mail: a deliberate refusal,
-    not a failure to keep it."""
 
 
 class MailThread(models.AbstractModel):
@@ -96,7 +79,7 @@ class MailThread(models.AbstractModel):
                 thread_id=thread_id,
             )
 
-        if self.env.context.get("mail_gateway_no_quarantine"):
+        if self.env.context.get("mail_inbound_reprocessing"):
             return process(self)
         checksum = hashlib.sha1(message).hexdigest()
         try:
@@ -112,7 +95,7 @@ class MailThread(models.AbstractModel):
                 error,
                 exc_info=True,
             )
-            self.env["crm.case.mail.quarantine"]._quarantine(message, error, model)
+            self.env["mail.inbound.unprocessed"]._keep(message, error, model)
             return False
 
     @api.model
@@ -120,46 +103,98 @@ class MailThread(models.AbstractModel):
         self, message, message_dict, model=None, thread_id=None, custom_values=None
     ):
         """Tell Odoo's refusals apart from failures; a reply by its headers
-        to a case of another company than the alias it was sent to starts a
-        new case there instead."""
+        that the replied model wants as a new record
+        (``_mail_inbound_route_as_new``) is routed again without them."""
         try:
             routes = super().message_route(
                 message, message_dict, model, thread_id, custom_values
             )
         except ValueError as error:
             raise MailRoutingRefused(*error.args) from error
-        if self.env["crm.case"]._is_cross_company_reply(routes, message_dict):
-            _logger.info(
-                "Mail %s replies to a case of another company than its "
-                "recipient: routed as a new mail",
-                message_dict.get("message_id"),
-            )
-            message_dict.update(references="", in_reply_to="")
-            message_dict.pop("parent_id", None)
-            return self.message_route(
-                message, message_dict, model, thread_id, custom_values
-            )
+        for route_model, thread_ids in self._mail_inbound_replied_threads(
+            routes
+        ).items():
+            if self.env[route_model]._mail_inbound_route_as_new(
+                thread_ids, message_dict
+            ):
+                _logger.info(
+                    "Mail %s replies to %s records that want it as a new "
+                    "mail: routed as a new mail",
+                    message_dict.get("message_id"),
+                    route_model,
+                )
+                message_dict.update(references="", in_reply_to="")
+                message_dict.pop("parent_id", None)
+                return self.message_route(
+                    message, message_dict, model, thread_id, custom_values
+                )
         return routes
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Tell the records receiving the mail whether a robot sent it and who
-        already received it, facts that only the raw headers hold, and
-        whether its sender takes part in the case it replies to."""
+        already received it, facts that only the raw headers hold, and which
+        of them do not trust the reply (``_mail_inbound_untrusted_reply_ids``,
+        ``{model: record ids}`` in ``mail_inbound_untrusted_ids``)."""
         recipients = email_normalize_all(
             f"{message_dict.get('to') or ''},{message_dict.get('cc') or ''}"
         )
-        untrusted = self.env["crm.case"]._get_untrusted_reply_case_ids(
-            routes, message_dict
-        )
+        untrusted = {}
+        for route_model, thread_ids in self._mail_inbound_replied_threads(
+            routes
+        ).items():
+            ids = self.env[route_model]._mail_inbound_untrusted_reply_ids(
+                thread_ids, message_dict
+            )
+            if ids:
+                untrusted[route_model] = tuple(ids)
         return super(
             MailThread,
             self.with_context(
                 mail_gateway_automated=self._is_automated_message(message),
                 mail_gateway_recipients=recipients,
-                mail_gateway_untrusted_case_ids=untrusted,
+                mail_inbound_untrusted_ids=untrusted,
             ),
         )._message_route_process(message, message_dict, routes)
+
+    # Extension points: a model overrides them for its own records --------------
+
+    @api.model
+    def _mail_inbound_route_as_new(self, thread_ids, message_dict):
+        """Whether the mail of ``message_dict``, which replies by its headers
+        to the records ``thread_ids`` of this model, must rather start a new
+        record (e.g. a reply sent to another company's alias). Default: no."""
+        return False
+
+    @api.model
+    def _mail_inbound_untrusted_reply_ids(self, thread_ids, message_dict):
+        """Those of ``thread_ids``, records of this model the mail replies to,
+        that must not trust its sender (e.g. a stranger found by headers).
+        The records read them back from the context with
+        ``_mail_inbound_get_untrusted_ids()``. Default: none."""
+        return ()
+
+    @api.model
+    def _mail_inbound_get_untrusted_ids(self):
+        """The ids of this model's records that the mail being processed
+        replies to without being trusted by them."""
+        untrusted = self.env.context.get("mail_inbound_untrusted_ids") or {}
+        return untrusted.get(self._name, ())
+
+    @api.model
+    def _mail_inbound_replied_threads(self, routes):
+        """``{model: [record ids]}`` of the routes that add the mail to
+        existing records."""
+        threads = {}
+        for route_model, thread_id, *_rest in routes or ():
+            if (
+                thread_id
+                and route_model in self.env
+                # a route to a model without mail.thread is Odoo's to refuse
+                and hasattr(self.env[route_model], "_mail_inbound_route_as_new")
+            ):
+                threads.setdefault(route_model, []).append(thread_id)
+        return threads
 
     @api.model
     def message_parse(self, message, save_original=False):

@@ -13,13 +13,13 @@ import traceback
 from odoo import api, fields, models
 from odoo.tools import email_split
 
-from .mail_thread import INFRASTRUCTURE_ERRORS, clean_header_value
+from ..tools import INFRASTRUCTURE_ERRORS, clean_header_value
 
 _logger = logging.getLogger(__name__)
 
 
-class CrmCaseMailQuarantine(models.Model):
-    _name = "crm.case.mail.quarantine"
+class MailInboundUnprocessed(models.Model):
+    _name = "mail.inbound.unprocessed"
     _description = "Unprocessed Mail"
     _order = "date desc, id desc"
 
@@ -40,12 +40,12 @@ class CrmCaseMailQuarantine(models.Model):
         help="Where the mail goes when it matches no alias (incoming mail "
         "servers set one).",
     )
-    section_id = fields.Many2one(
-        "crm.case.section",
+    alias_id = fields.Many2one(
+        "mail.alias",
         readonly=True,
         index=True,
         ondelete="set null",
-        help="The section whose address the mail was sent to.",
+        help="The alias the mail was sent to (Delivered-To, To or Cc).",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -60,13 +60,13 @@ class CrmCaseMailQuarantine(models.Model):
             mail.raw_filename = f"unprocessed-mail-{mail.id}.eml"
 
     @api.model
-    def _quarantine(self, raw, error, model=False):
+    def _keep(self, raw, error, model=False):
         """Keep ``raw``, the source of a mail that ``error`` stopped; the
         same mail kept twice is one row."""
         checksum = hashlib.sha1(raw).hexdigest()
         # sudo: the gateway runs as any user; the row is for managers
-        Quarantine = self.sudo()
-        existing = Quarantine.search([("checksum", "=", checksum)], limit=1)
+        Unprocessed = self.sudo()
+        existing = Unprocessed.search([("checksum", "=", checksum)], limit=1)
         values = {
             "error": clean_header_value(str(error))[:1000] or type(error).__name__,
             "error_details": "".join(traceback.format_exception(error))[-20000:],
@@ -75,8 +75,8 @@ class CrmCaseMailQuarantine(models.Model):
             existing.write(dict(values, attempt_count=existing.attempt_count + 1))
             return existing
         headers = self._read_headers(raw)
-        section = self._find_section(headers)
-        return Quarantine.create(
+        alias = self._find_alias(headers)
+        return Unprocessed.create(
             dict(
                 values,
                 name=headers.get("subject"),
@@ -85,8 +85,8 @@ class CrmCaseMailQuarantine(models.Model):
                 raw_message=base64.b64encode(raw),
                 checksum=checksum,
                 model=model or False,
-                section_id=section.id,
-                company_id=(section.company_id or self.env.company).id,
+                alias_id=alias.id,
+                company_id=(self._get_alias_company(alias) or self.env.company).id,
             )
         )
 
@@ -111,19 +111,32 @@ class CrmCaseMailQuarantine(models.Model):
         return headers
 
     @api.model
-    def _find_section(self, headers):
+    def _find_alias(self, headers):
         recipients = [
             address.lower()
             for name in ("delivered-to", "to", "cc")
             for address in email_split(headers.get(name) or "")
         ]
         if not recipients:
-            return self.env["crm.case.section"]
+            return self.env["mail.alias"]
+        # sudo: aliases are the administrator's; the gateway runs as anyone
         return (
-            self.env["crm.case.section"]
+            self.env["mail.alias"]
             .sudo()
-            .search([("alias_id.alias_full_name", "in", recipients)], limit=1)
+            .search([("alias_full_name", "in", recipients)], limit=1)
         )
+
+    @api.model
+    def _get_alias_company(self, alias):
+        """The company of the record owning ``alias`` (a team, a section),
+        if its model has one."""
+        if not (alias.alias_parent_model_id and alias.alias_parent_thread_id):
+            return self.env["res.company"]
+        owner = self.env[alias.alias_parent_model_id.model].sudo()
+        company_field = owner._mail_get_company_field()
+        if not company_field:
+            return self.env["res.company"]
+        return owner.browse(alias.alias_parent_thread_id).exists()[company_field]
 
     def action_reprocess(self):
         """Feed the mails to the gateway again; those that pass are removed,
@@ -136,7 +149,7 @@ class CrmCaseMailQuarantine(models.Model):
                 # act as the alias' user
                 with self.env.cr.savepoint():
                     self.env["mail.thread"].sudo().with_context(
-                        mail_gateway_no_quarantine=True
+                        mail_inbound_reprocessing=True
                     ).message_process(mail.model or False, raw)
             except INFRASTRUCTURE_ERRORS:
                 raise
@@ -178,32 +191,5 @@ class CrmCaseMailQuarantine(models.Model):
     def action_discard(self):
         self.unlink()
         return self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_case_sections.crm_case_mail_quarantine_action"
+            "mail_inbound_guard.mail_inbound_unprocessed_action"
         )
-
-
-class CrmCaseSection(models.Model):
-    # the section's count of its unprocessed mail, kept beside the model
-    _inherit = "crm.case.section"  # pylint: disable=consider-merging-classes-inherited
-
-    mail_quarantine_count = fields.Integer(
-        "Unprocessed Mails",
-        compute="_compute_mail_quarantine_count",
-        groups="crm_case_sections.group_case_manager",
-    )
-
-    def _compute_mail_quarantine_count(self):
-        counts = dict(
-            self.env["crm.case.mail.quarantine"]._read_group(
-                [("section_id", "in", self.ids)], ["section_id"], ["__count"]
-            )
-        )
-        for section in self:
-            section.mail_quarantine_count = counts.get(section, 0)
-
-    def action_open_mail_quarantine(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_case_sections.crm_case_mail_quarantine_action"
-        )
-        action["domain"] = [("section_id", "=", self.id)]
-        return action

@@ -5,7 +5,7 @@ from imaplib import IMAP4
 from odoo import fields, models
 from odoo.exceptions import ValidationError
 
-from .mail_thread import INFRASTRUCTURE_ERRORS, MailRoutingRefused
+from ..tools import INFRASTRUCTURE_ERRORS, MailRoutingRefused
 
 _logger = logging.getLogger(__name__)
 

@@ -1,0 +1,3 @@
+from . import mail_inbound_unprocessed
+from . import mail_thread
+from . import fetchmail_server

@@ -1,0 +1,45 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Fixtures of the addon's tests, and of addons testing their own routes
+through it (``from odoo.addons.mail_inbound_guard.tests.common import ...``)."""
+
+from pathlib import Path
+
+from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+
+DATA = Path(__file__).parent / "data"
+
+
+class InboundCommon(MailCommon):
+    """support@test.mycompany.com, an alias of Odoo's contacts: every mail
+    to it becomes a contact with the mail as its first message."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_admin_mail = mail_new_test_user(
+            cls.env,
+            login="inbound_admin",
+            name="Ines Administrator",
+            groups="base.group_user,base.group_system",
+        )
+        cls.user_internal = mail_new_test_user(
+            cls.env, login="inbound_user", name="Ulises User", groups="base.group_user"
+        )
+        cls.alias = cls.env["mail.alias"].create(
+            {
+                "alias_name": "support",
+                "alias_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "alias_contact": "everyone",
+                # the contacts' name: whatever the subject, even none
+                "alias_defaults": repr({"name": "Mail contact", "ref": "inbound"}),
+            }
+        )
+        cls.Unprocessed = cls.env["mail.inbound.unprocessed"]
+        # rows kept before the tests, e.g. on a copy of a live database
+        cls.Unprocessed.search([]).unlink()
+
+    def _raw(self, name):
+        return (DATA / name).read_bytes()
+
+    def _contacts(self):
+        return self.env["res.partner"].search([("ref", "=", "inbound")])
