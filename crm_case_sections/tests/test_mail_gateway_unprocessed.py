@@ -3,13 +3,16 @@
 before the acknowledgement and the watchers, unprocessed mail counted on
 its section and handled by the case managers."""
 
-from unittest.mock import patch
-
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail_inbound_guard.tests.common import DATA as INBOUND_DATA
+from odoo.addons.mail_inbound_guard.tests.common import (
+    DATA as INBOUND_DATA,
+)
+from odoo.addons.mail_inbound_guard.tests.common import (
+    break_record_creation,
+)
 
 from .common import GatewayCommon, new_case_user
 
@@ -45,14 +48,6 @@ class TestMailGatewayUnprocessed(GatewayCommon):
         self.assertEqual(len(ack), 1)
         ack.send(raise_exception=True)
         return next(mail for mail in self._mails if mail["subject"] == ack.subject)
-
-    def _break_case_creation(self, error=None):
-        """Make reading the mail's body fail, as an unforeseen mail would."""
-        return patch.object(
-            type(self.env["mail.thread"]),
-            "_message_parse_extract_payload",
-            side_effect=error or KeyError("pump_model"),
-        )
 
     # Headers cleaned before anything answers -------------------------------------
 
@@ -109,7 +104,7 @@ class TestMailGatewayUnprocessed(GatewayCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_failing_mail_is_counted_on_its_section(self):
-        with self.mock_mail_gateway(), self._break_case_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self.assertFalse(self._process("new_plain.eml"))
         kept = self.Unprocessed.with_user(self.user_manager).search([])
         self.assertEqual(len(kept), 1)
@@ -127,7 +122,7 @@ class TestMailGatewayUnprocessed(GatewayCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_manager_reprocesses_kept_mail_into_a_case(self):
-        with self.mock_mail_gateway(), self._break_case_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._process("new_plain.eml")
         kept = self.Unprocessed.with_user(self.user_manager).search([])
         with self.mock_mail_gateway():
@@ -142,7 +137,7 @@ class TestMailGatewayUnprocessed(GatewayCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_manager_discards_kept_mail(self):
-        with self.mock_mail_gateway(), self._break_case_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._process("new_plain.eml")
         kept = self.Unprocessed.with_user(self.user_manager).search([])
         kept.action_discard()
@@ -153,7 +148,7 @@ class TestMailGatewayUnprocessed(GatewayCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_case_users_cannot_read_kept_mail(self):
-        with self.mock_mail_gateway(), self._break_case_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._process("new_plain.eml")
         with self.assertRaises(AccessError):
             self.Unprocessed.with_user(self.user_support).search([])

@@ -3,10 +3,21 @@
 through it (``from odoo.addons.mail_inbound_guard.tests.common import ...``)."""
 
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 DATA = Path(__file__).parent / "data"
+
+
+def break_record_creation(env, error=None):
+    """Make reading a mail's body fail, as an unforeseen mail would, whatever
+    record it is meant to become."""
+    return patch.object(
+        type(env["mail.thread"]),
+        "_message_parse_extract_payload",
+        side_effect=error or KeyError("pump_model"),
+    )
 
 
 class InboundCommon(MailCommon):

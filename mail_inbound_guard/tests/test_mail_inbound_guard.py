@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..tools import MailRoutingRefused
-from .common import DATA, InboundCommon
+from .common import DATA, InboundCommon, break_record_creation
 
 GATEWAY_LOGGERS = (
     "odoo.addons.mail.models.mail_thread",
@@ -224,18 +224,10 @@ class TestMailInboundGuard(InboundCommon):
 
     # Unprocessed mail -----------------------------------------------------------
 
-    def _break_record_creation(self, error=None):
-        """Make reading the mail's body fail, as an unforeseen mail would."""
-        return patch.object(
-            type(self.env["mail.thread"]),
-            "_message_parse_extract_payload",
-            side_effect=error or KeyError("pump_model"),
-        )
-
     @mute_logger(*GATEWAY_LOGGERS)
     def test_failing_mail_is_kept_for_the_administrator(self):
         raw = self._raw("new_plain.eml")
-        with self.mock_mail_gateway(), self._break_record_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self.assertEqual(self._gateway_outcome(raw), (0, 0, 1))
         kept = self.Unprocessed.with_user(self.user_admin_mail).search([])
         self.assertEqual(len(kept), 1)
@@ -250,7 +242,7 @@ class TestMailInboundGuard(InboundCommon):
     @mute_logger(*GATEWAY_LOGGERS)
     def test_same_failing_mail_twice_is_one_row(self):
         raw = self._raw("new_plain.eml")
-        with self.mock_mail_gateway(), self._break_record_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._gateway_outcome(raw)
             self._gateway_outcome(raw)
         kept = self.Unprocessed.search([])
@@ -259,7 +251,7 @@ class TestMailInboundGuard(InboundCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_administrator_reprocesses_kept_mail_into_a_record(self):
-        with self.mock_mail_gateway(), self._break_record_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._gateway_outcome(self._raw("new_plain.eml"))
         kept = self.Unprocessed.with_user(self.user_admin_mail).search([])
         with self.mock_mail_gateway():
@@ -272,12 +264,12 @@ class TestMailInboundGuard(InboundCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_reprocess_failing_again_keeps_the_mail(self):
-        with self.mock_mail_gateway(), self._break_record_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._gateway_outcome(self._raw("new_plain.eml"))
         kept = self.Unprocessed.with_user(self.user_admin_mail).search([])
         with (
             self.mock_mail_gateway(),
-            self._break_record_creation(KeyError("still broken")),
+            break_record_creation(self.env, KeyError("still broken")),
         ):
             action = kept.action_reprocess()
         self.assertEqual(action["params"]["type"], "warning")
@@ -287,7 +279,7 @@ class TestMailInboundGuard(InboundCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_administrator_discards_kept_mail(self):
-        with self.mock_mail_gateway(), self._break_record_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._gateway_outcome(self._raw("new_plain.eml"))
         kept = self.Unprocessed.with_user(self.user_admin_mail).search([])
         action = kept.action_discard()
@@ -296,7 +288,7 @@ class TestMailInboundGuard(InboundCommon):
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_internal_users_cannot_read_kept_mail(self):
-        with self.mock_mail_gateway(), self._break_record_creation():
+        with self.mock_mail_gateway(), break_record_creation(self.env):
             self._gateway_outcome(self._raw("new_plain.eml"))
         with self.assertRaises(AccessError):
             self.Unprocessed.with_user(self.user_internal).search([])
@@ -309,7 +301,7 @@ class TestMailInboundGuard(InboundCommon):
         error = psycopg2.OperationalError("server closed the connection")
         with (
             self.mock_mail_gateway(),
-            self._break_record_creation(error),
+            break_record_creation(self.env, error),
             self.assertRaises(psycopg2.OperationalError),
         ):
             self.env["mail.thread"].message_process(None, self._raw("new_plain.eml"))
