@@ -32,6 +32,8 @@ class CrmCaseEscalationMixin(models.AbstractModel):
         readonly=True,
         help="When the customer's mail that nobody has answered yet arrived.",
     )
+    # the stored computes below are precomputed: a new case gets them in
+    # its INSERT, not in an UPDATE right after it
     date_escalation_due = fields.Datetime(
         "Unanswered Escalation Due",
         compute="_compute_date_escalation_due",
@@ -39,24 +41,47 @@ class CrmCaseEscalationMixin(models.AbstractModel):
         index="btree_not_null",
         help="When the case escalates if nobody answers the customer, counted "
         "in the working hours of its section.",
+        precompute=True,
     )
     deadline_escalated = fields.Boolean(
-        compute="_compute_deadline_flags", store=True, readonly=False, copy=False
+        compute="_compute_deadline_flags",
+        store=True,
+        readonly=False,
+        copy=False,
+        precompute=True,
     )
     unanswered_escalated = fields.Boolean(
-        compute="_compute_unanswered_escalated", store=True, readonly=False, copy=False
+        compute="_compute_unanswered_escalated",
+        store=True,
+        readonly=False,
+        copy=False,
+        precompute=True,
     )
     date_deadline_reminder = fields.Datetime(
-        compute="_compute_date_reminders", store=True, index="btree_not_null"
+        compute="_compute_date_reminders",
+        store=True,
+        index="btree_not_null",
+        precompute=True,
     )
     date_action_reminder = fields.Datetime(
-        compute="_compute_date_reminders", store=True, index="btree_not_null"
+        compute="_compute_date_reminders",
+        store=True,
+        index="btree_not_null",
+        precompute=True,
     )
     deadline_reminded = fields.Boolean(
-        compute="_compute_deadline_flags", store=True, readonly=False, copy=False
+        compute="_compute_deadline_flags",
+        store=True,
+        readonly=False,
+        copy=False,
+        precompute=True,
     )
     action_reminded = fields.Boolean(
-        compute="_compute_action_reminded", store=True, readonly=False, copy=False
+        compute="_compute_action_reminded",
+        store=True,
+        readonly=False,
+        copy=False,
+        precompute=True,
     )
 
     @api.depends("section_id.parent_id", "section_id.escalation_section_id")

@@ -10,7 +10,8 @@ import re
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+from odoo.exceptions import MissingError
 from odoo.osv import expression
 from odoo.tools import (
     SQL,
@@ -87,6 +88,11 @@ class CrmCaseGatewayMixin(models.AbstractModel):
         the case is recorded, but brings nobody in: neither his Cc as
         watchers nor himself as follower; the responsible reviews it."""
         if self.id not in self._mail_inbound_get_untrusted_ids():
+            new_cc = self._mail_cc_sanitized_raw_dict(msg_dict.get("cc"))
+            if new_cc and new_cc.keys() <= self._get_watcher_emails():
+                # the Cc of a reply to all brings nobody new: rewriting the
+                # same watchers would only cost an UPDATE of the case
+                msg_dict = dict(msg_dict, cc=False)
             return super().message_update(msg_dict, update_vals=update_vals)
         res = super().message_update(dict(msg_dict, cc=False), update_vals=update_vals)
         responsible = self.user_id or self.section_id._get_responsible()
@@ -111,7 +117,33 @@ class CrmCaseGatewayMixin(models.AbstractModel):
         if self.id and self.id in self._mail_inbound_get_untrusted_ids():
             # the sender of an unchecked reply does not become a follower
             case = self.with_context(mail_create_nosubscribe=True)
+        elif (
+            self.id
+            and not self.env.user.active
+            and kwargs.get("author_id")
+            and self.env.cache.contains(self, self._fields["message_partner_ids"])
+            and kwargs["author_id"] in self.message_partner_ids.ids
+        ):
+            # a reply's routing read the followers: an author who follows
+            # already needs no subscription (see mail.thread.message_post),
+            # which would cost two queries to add nobody
+            case = self.with_context(mail_create_nosubscribe=True)
         return super(CrmCaseGatewayMixin, case).message_post(**kwargs)
+
+    def _message_compute_parent_id(self, parent_id):
+        if parent_id and self._mail_flat_thread:
+            # the gateway read the replied message already: walk up to its
+            # first ancestor in the cache rather than searching it again
+            ancestor = self.env["mail.message"].sudo().browse(parent_id)
+            seen = set()
+            try:
+                while ancestor.parent_id and ancestor.parent_id not in seen:
+                    seen.add(ancestor)
+                    ancestor = ancestor.parent_id
+            except MissingError:
+                return super()._message_compute_parent_id(parent_id)
+            return ancestor.id
+        return super()._message_compute_parent_id(parent_id)
 
     def _mail_cc_sanitized_raw_dict(self, cc_string):
         """Watchers never include the company's own addresses: copies sent
@@ -204,7 +236,8 @@ class CrmCaseGatewayMixin(models.AbstractModel):
             *res,
             *(
                 case.id
-                for case in self.sudo().browse(thread_ids).exists()
+                # no exists(): message_route dropped the routes to missing records
+                for case in self.sudo().browse(thread_ids)
                 if not case._accepts_mail_from(message_dict.get("email_from"))
             ),
         )
@@ -221,7 +254,11 @@ class CrmCaseGatewayMixin(models.AbstractModel):
         sections = (
             self.env["crm.case.section"]
             .sudo()
-            .search([("alias_id.alias_full_name", "in", recipients)])
+            # with what the reply-to address reads of them (_get_reply_to_email)
+            .search_fetch(
+                [("alias_id.alias_full_name", "in", recipients)],
+                ["company_id", "parent_path", "alias_id", "name"],
+            )
         )
         companies = sections.company_id
         cases = self.sudo().browse(thread_ids)
@@ -379,7 +416,17 @@ class CrmCaseGatewayMixin(models.AbstractModel):
         return (
             message.message_type in ("email", "comment")
             and not message.is_internal
-            and not message.subtype_id.internal
+            and not self._is_internal_subtype(message.subtype_id.id)
+        )
+
+    @api.model
+    @tools.ormcache("subtype_id")
+    def _is_internal_subtype(self, subtype_id):
+        # asked on every message of a case; subtypes clear the registry's
+        # cache when they change (mail.message.subtype create, write, unlink)
+        return bool(
+            subtype_id
+            and self.env["mail.message.subtype"].sudo().browse(subtype_id).internal
         )
 
     def _send_watcher_copy(self, message):

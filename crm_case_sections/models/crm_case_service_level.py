@@ -29,6 +29,8 @@ class CrmCaseServiceLevelMixin(models.AbstractModel):
     partner_id = fields.Many2one("res.partner", "Customer/Supplier")
     date_closed = fields.Datetime("Closed On")
 
+    # the stored computes below are precomputed: a new case gets them in
+    # its INSERT, not in an UPDATE right after it
     sla_ids = fields.Many2many(
         "crm.case.sla",
         string="Service Levels",
@@ -36,24 +38,28 @@ class CrmCaseServiceLevelMixin(models.AbstractModel):
         store=True,
         copy=False,
         help="Policies of the nearest section, up the tree, that apply.",
+        precompute=True,
     )
     sla_deadline_first_response = fields.Datetime(
         "First Response Due",
         compute="_compute_sla_deadlines",
         store=True,
         index="btree_not_null",
+        precompute=True,
     )
     sla_deadline_resolution = fields.Datetime(
         "Resolution Due",
         compute="_compute_sla_deadlines",
         store=True,
         index="btree_not_null",
+        precompute=True,
     )
     sla_date_at_risk = fields.Datetime(
         "At Risk From",
         compute="_compute_sla_deadlines",
         store=True,
         index="btree_not_null",
+        precompute=True,
     )
     # not tracked: the cron turns thousands of cases at risk at once, and a
     # note on each would cost two inserts a case; a failure is noted anyway,
@@ -65,6 +71,7 @@ class CrmCaseServiceLevelMixin(models.AbstractModel):
         store=True,
         index=True,
         copy=False,
+        precompute=True,
     )
     sla_paused_since = fields.Datetime("SLA Paused Since", readonly=True, copy=False)
     sla_first_response_failed = fields.Boolean(readonly=True, copy=False)
@@ -86,6 +93,7 @@ class CrmCaseServiceLevelMixin(models.AbstractModel):
         compute="_compute_working_hours_close",
         store=True,
         aggregator="avg",
+        precompute=True,
     )
     working_hours_waiting = fields.Float(
         readonly=True,
@@ -97,10 +105,10 @@ class CrmCaseServiceLevelMixin(models.AbstractModel):
     reopen_count = fields.Integer("Reopenings", readonly=True, copy=False)
     # the tree's levels, to group the case analysis by any of them
     section_level2_id = fields.Many2one(
-        related="section_id.level2_id", store=True, index=True
+        related="section_id.level2_id", store=True, index=True, precompute=True
     )
     section_level3_id = fields.Many2one(
-        related="section_id.level3_id", store=True, index=True
+        related="section_id.level3_id", store=True, index=True, precompute=True
     )
 
     @api.depends(

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .crm_case_stage import PRIORITIES
@@ -95,13 +95,34 @@ class CrmCaseSla(models.Model):
                 return False
         return True
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _get_policy_ids
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()  # _get_policy_ids
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _get_policy_ids
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("section_ids")
+    def _get_policy_ids(self, section_ids):
+        # searched on every new case and rarely changed: cached per tree of
+        # sections; as superuser and active only, for it serves every caller
+        policies = self.sudo().with_context(active_test=True)
+        return tuple(policies.search([("section_id", "in", section_ids)]).ids)
+
     @api.model
     def _get_policies(self, cases):
         """The policies of each case: those of the nearest section, up the
         tree from the case's own, that has policies admitting it."""
         by_section = {}
         above = {i for section in cases.section_id for i in section._get_ancestor_ids()}
-        policies = self.search([("section_id", "in", list(above))])
+        policies = self.browse(self._get_policy_ids(tuple(sorted(above))))
         # what matching and planning read, at once: grouped by section here
         # and by case after, they would be read one group at a time
         policies.fetch(
