@@ -127,11 +127,22 @@ class CasePortal(CustomerPortal):
         return request.render("crm_case_sections.portal_my_cases", values)
 
     def _case_section_names(self, cases):
-        """The name of each case's section, as the customer reads it: the
-        full path in his language."""
-        # sudo: customers cannot read sections, only their names are shown
+        """The path of each case's section as the customer reads it: the
+        names of the section and its parents, in his language."""
+        # sudo: customers cannot read sections; only their names are shown
         sections = cases.sudo().section_id.with_context(lang=request.env.lang)
-        return {section.id: section.display_name for section in sections}
+        path_ids = {
+            section.id: [int(part) for part in section.parent_path.split("/")[:-1]]
+            for section in sections
+        }
+        ancestors = sections.browse(
+            list({id_ for ids in path_ids.values() for id_ in ids})
+        )
+        names = {section.id: section.name for section in ancestors}
+        return {
+            section_id: " / ".join(names[id_] for id_ in ids)
+            for section_id, ids in path_ids.items()
+        }
 
     @http.route(["/my/cases/<int:case_id>"], type="http", auth="public", website=True)
     def portal_my_case(self, case_id, access_token=None, **kw):
