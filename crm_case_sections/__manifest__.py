@@ -41,6 +41,7 @@
         "demo/mail_alias_domain_demo.xml",
         "demo/res_users_demo.xml",
         "demo/crm_case_section_demo.xml",
+        "demo/crm_case_stage_demo.xml",
         "demo/crm_case_sla_demo.xml",
         "demo/crm_case_demo.xml",
     ],

@@ -16,5 +16,8 @@
         "views/menus.xml",
     ],
     "demo": ["demo/res_users_demo.xml", "demo/crm_case_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_case_sections_purchase/static/tests/tours/*.js"],
+    },
     "auto_install": True,
 }

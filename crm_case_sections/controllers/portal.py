@@ -110,9 +110,10 @@ class CasePortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                # sudo: the stages and sections shown are not readable by
-                # customers; the cases are those the search above returned
+                # sudo: the stages shown are not readable by customers; the
+                # cases are those the search above returned
                 "cases": cases.sudo(),
+                "section_names": self._case_section_names(cases),
                 "page_name": "case",
                 "default_url": "/my/cases",
                 "pager": pager,
@@ -124,6 +125,24 @@ class CasePortal(CustomerPortal):
             }
         )
         return request.render("crm_case_sections.portal_my_cases", values)
+
+    def _case_section_names(self, cases):
+        """The path of each case's section as the customer reads it: the
+        names of the section and its parents, in his language."""
+        # sudo: customers cannot read sections; only their names are shown
+        sections = cases.sudo().section_id.with_context(lang=request.env.lang)
+        path_ids = {
+            section.id: [int(part) for part in section.parent_path.split("/")[:-1]]
+            for section in sections
+        }
+        ancestors = sections.browse(
+            list({id_ for ids in path_ids.values() for id_ in ids})
+        )
+        names = {section.id: section.name for section in ancestors}
+        return {
+            section_id: " / ".join(names[id_] for id_ in ids)
+            for section_id, ids in path_ids.items()
+        }
 
     @http.route(["/my/cases/<int:case_id>"], type="http", auth="public", website=True)
     def portal_my_case(self, case_id, access_token=None, **kw):
@@ -138,7 +157,11 @@ class CasePortal(CustomerPortal):
         values = self._get_page_view_values(
             case_sudo,
             access_token,
-            {"case": case_sudo, "page_name": "case"},
+            {
+                "case": case_sudo,
+                "page_name": "case",
+                "section_names": self._case_section_names(case_sudo),
+            },
             "my_cases_history",
             False,
             **kw,

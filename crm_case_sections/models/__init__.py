@@ -11,3 +11,4 @@ from . import mail_alias_domain
 from . import res_company
 from . import crm_case_sla
 from . import res_partner
+from . import ir_http

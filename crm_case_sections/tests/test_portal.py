@@ -354,3 +354,45 @@ class TestPortal(HttpCase):
         self.assertNotIn(
             "Answer Expected By", self.url_open(self.own_case.access_url).text
         )
+
+    def test_section_of_a_sub_section_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.support.with_context(lang="es_ES").name = "Soporte"
+        pumps = new_section(self.env, "Pumps", parent=self.support)
+        pumps.with_context(lang="es_ES").name = "Bombas"
+        self.own_case.section_id = pumps
+        self.ana.lang = "es_ES"
+        self.authenticate("portal_ana", "portal_ana")
+        self.assertIn("Soporte / Bombas", self.url_open("/my/cases").text)
+        page = self.url_open(f"/my/cases/{self.own_case.id}").text
+        self.assertIn("Soporte / Bombas", page)
+        self.assertNotIn("Support / Pumps", page)
+
+    def test_empty_filter_says_no_case_matches_it(self):
+        self.authenticate("portal_ana", "portal_ana")
+        closed = self.url_open("/my/cases?filterby=closed").text
+        self.assertIn("No case matches this filter.", closed)
+        self.assertNotIn("You have no case yet", closed)
+        self.assertIn("Pump leaking", self.url_open("/my/cases").text)
+
+    def test_cases_card_uses_a_portal_sized_icon(self):
+        self.authenticate("portal_ana", "portal_ana")
+        home = self.url_open("/my").text
+        self.assertIn("/crm_case_sections/static/src/img/cases.svg", home)
+        icon = self.url_open("/crm_case_sections/static/src/img/cases.svg").text
+        self.assertIn('width="64" height="64"', icon)
+
+    def test_chatter_terms_load_on_the_portal(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["mail", "crm_case_sections"], ["es_ES"], overwrite=True
+        )
+        self.ana.lang = "es_ES"
+        self.authenticate("portal_ana", "portal_ana")
+        # what the portal's pages fetch for their scripts, the chatter's included
+        modules = self.url_open("/website/translations/1?lang=es_ES").json()["modules"]
+        mail_terms = {
+            message["id"]: message["string"] for message in modules["mail"]["messages"]
+        }
+        self.assertEqual(mail_terms["Read More"], "Leer más")
+        self.assertIn("crm_case_sections", modules)

@@ -1,2 +1,3 @@
+from . import crm_case
 from . import purchase_order
 from . import res_partner

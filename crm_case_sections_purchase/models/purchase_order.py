@@ -44,7 +44,7 @@ class PurchaseOrder(models.Model):
         action["context"] = {
             "default_partner_id": self.partner_id.id,
             "default_ref": reference,
-            "default_type_id": self.env.ref("crm_case_sections.type_supplier").id,
+            **self.env["crm.case"]._get_supplier_followup_defaults(),
         }
         return action
 

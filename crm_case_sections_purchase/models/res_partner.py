@@ -51,7 +51,7 @@ class ResPartner(models.Model):
         action["domain"] = self._get_case_domain(partner_owners, ref_owners)
         action["context"] = {
             "default_partner_id": self.id,
-            "default_type_id": self.env.ref("crm_case_sections.type_supplier").id,
+            **self.env["crm.case"]._get_supplier_followup_defaults(),
         }
         return action
 

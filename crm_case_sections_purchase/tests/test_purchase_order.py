@@ -45,6 +45,8 @@ class TestPurchaseOrderFollowups(PurchaseCaseCommon):
 
     def test_action_creates_a_followup_of_the_order(self):
         self.order.partner_id = self.vendor_contact
+        # supplier follow-ups are handled by Purchasing: the new one goes there
+        self.type_supplier.section_id = self.purchasing
         action = self.order.with_user(self.user_buyer).action_view_cases()
         self.assertEqual(
             action["context"],
@@ -52,13 +54,14 @@ class TestPurchaseOrderFollowups(PurchaseCaseCommon):
                 "default_partner_id": self.vendor_contact.id,
                 "default_ref": self._reference(self.order),
                 "default_type_id": self.type_supplier.id,
+                "default_section_id": self.purchasing.id,
             },
         )
         Case = self.env["crm.case"].with_user(self.user_buyer)
         form = Form(Case.with_context(**action["context"]))
         form.name = "Half the drums are missing"
-        form.section_id = self.purchasing
         case = form.save()
+        self.assertEqual(case.section_id, self.purchasing)
         self.assertEqual(case.partner_id, self.vendor_contact)
         self.assertEqual(case.ref, self.order)
         self.assertEqual(case.type_id, self.type_supplier)

@@ -90,19 +90,22 @@ class TestVendorFollowups(PurchaseCaseCommon):
         )
 
     def test_action_creates_a_followup_of_the_vendor(self):
+        # supplier follow-ups are handled by Purchasing: the new one goes there
+        self.type_supplier.section_id = self.purchasing
         action = self.vendor.with_user(self.user_buyer).action_view_supplier_cases()
         self.assertEqual(
             action["context"],
             {
                 "default_partner_id": self.vendor.id,
                 "default_type_id": self.type_supplier.id,
+                "default_section_id": self.purchasing.id,
             },
         )
         Case = self.env["crm.case"].with_user(self.user_buyer)
         form = Form(Case.with_context(**action["context"]))
         form.name = "Prices for next year"
-        form.section_id = self.purchasing
         case = form.save()
+        self.assertEqual(case.section_id, self.purchasing)
         self.assertEqual(case.partner_id, self.vendor)
         self.assertEqual(case.kind, "supplier")
         self.assertIn(case, Case.search(action["domain"]))
