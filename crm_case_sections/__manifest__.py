@@ -32,6 +32,7 @@
         "views/crm_case_type_views.xml",
         "views/crm_case_stage_views.xml",
         "views/crm_case_sla_views.xml",
+        "views/utm_medium_views.xml",
         "views/res_partner_views.xml",
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",

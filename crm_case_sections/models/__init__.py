@@ -11,3 +11,5 @@ from . import mail_alias_domain
 from . import res_company
 from . import crm_case_sla
 from . import res_partner
+from . import ir_module_module
+from . import utm_medium

@@ -20,3 +20,4 @@ from . import test_case_analysis
 from . import test_case_readonly
 from . import test_case_scale
 from . import test_resource_calendar
+from . import test_case_configuration
