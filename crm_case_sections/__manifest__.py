@@ -39,6 +39,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/mail_alias_domain_demo.xml",
         "demo/res_users_demo.xml",
         "demo/crm_case_section_demo.xml",

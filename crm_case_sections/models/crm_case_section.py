@@ -226,19 +226,28 @@ class CrmCaseSection(models.Model):
         # a translated field stores one value per language: compute them all,
         # each from the name and the parent's path in that language
         langs = {"en_US", *(code for code, _name in self.env["res.lang"].get_installed())}
+        # a form's draft only shows the user's language; computing the others
+        # there would mark the real sub-sections as computed from the draft
+        real = self.filtered("id")
+        for section in self - real:
+            section.complete_name = self._get_complete_name(section)
         for lang in langs:
-            for section in self.with_context(lang=lang):
-                if section.parent_id:
-                    section.complete_name = (
-                        f"{section.parent_id.complete_name} / {section.name}"
-                    )
-                else:
-                    section.complete_name = section.name
+            for section in real.with_context(lang=lang):
+                section.complete_name = self._get_complete_name(section)
+
+    @api.model
+    def _get_complete_name(self, section):
+        if section.parent_id:
+            return f"{section.parent_id.complete_name} / {section.name}"
+        return section.name
 
     @api.model
     def _recompute_complete_names(self):
         """Recompute the paths of every section, e.g. once names were given
         translations by a language's terms."""
+        # the terms were written in SQL: names cached before are stale
+        self.flush_model(["name", "complete_name"])
+        self.invalidate_model(["name", "complete_name"])
         sections = self.with_context(active_test=False).search([])
         self.env.add_to_compute(self._fields["complete_name"], sections)
         sections.flush_recordset(["complete_name"])
@@ -468,6 +477,11 @@ class CrmCaseSection(models.Model):
             ):
                 raise ValidationError(self._cycle_error_message())
         res = super().write(vals)
+        if "name" in vals:
+            # a name changed in a form's language: the draft of the onchange
+            # left the sub-sections' paths as they were, recompute them all
+            subtree = self.search([("id", "child_of", self.ids)])
+            self.env.add_to_compute(self._fields["complete_name"], subtree)
         if {"member_ids", "user_id", "parent_id", "active"} & vals.keys():
             # the case record rules read the user's sections and are cached
             self.env.registry.clear_cache()
