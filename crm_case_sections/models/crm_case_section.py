@@ -225,7 +225,10 @@ class CrmCaseSection(models.Model):
     def _compute_complete_name(self):
         # a translated field stores one value per language: compute them all,
         # each from the name and the parent's path in that language
-        langs = {"en_US", *(code for code, _name in self.env["res.lang"].get_installed())}
+        langs = {
+            "en_US",
+            *(code for code, _name in self.env["res.lang"].get_installed()),
+        }
         # a form's draft only shows the user's language; computing the others
         # there would mark the real sub-sections as computed from the draft
         real = self.filtered("id")

@@ -6,7 +6,9 @@ class IrModuleModule(models.Model):
     _inherit = "ir.module.module"
 
     @api.model
-    def _load_module_terms(self, modules, langs, overwrite=False, imported_module=False):
+    def _load_module_terms(
+        self, modules, langs, overwrite=False, imported_module=False
+    ):
         res = super()._load_module_terms(
             modules, langs, overwrite=overwrite, imported_module=imported_module
         )

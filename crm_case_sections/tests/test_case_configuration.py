@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from itertools import pairwise
+
 from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
 
@@ -64,7 +66,7 @@ class TestCaseConfiguration(CaseCommon):
             order="sort_path, id",
         )
         paths = sections.mapped("complete_name")
-        for before, after in zip(paths, paths[1:], strict=False):
+        for before, after in pairwise(paths):
             # a section comes right after its parent or a section of its tree
             parent = after.rsplit(" / ", 1)[0]
             if parent != after:
@@ -111,9 +113,11 @@ class TestCaseConfigurationMail(GatewayCommon):
         self.assertEqual(section.alias_email, f"bombas@{self.alias_domain}")
         listed = Section.search_read([("id", "=", section.id)], ["alias_email"])
         self.assertEqual(listed[0]["alias_email"], f"bombas@{self.alias_domain}")
-        mail = self._raw("new_plain.eml").replace(
-            b"To: support@", b"To: bombas@"
-        ).replace(b"plain-0001@", b"bombas-0001@")
+        mail = (
+            self._raw("new_plain.eml")
+            .replace(b"To: support@", b"To: bombas@")
+            .replace(b"plain-0001@", b"bombas-0001@")
+        )
         with self.mock_mail_gateway():
             self.env["mail.thread"].message_process(None, mail)
         case = self.env["crm.case"].search([("section_id", "=", section.id)])
