@@ -169,7 +169,7 @@ snapshot() {
     psql -d "$DB" -tAc "select string_agg(name->>'en_US', ',' order by id) from crm_case_stage;
         select string_agg(name->>'en_US' || kind, ',' order by id) from crm_case_type;
         select prefix from ir_sequence where code = 'crm.case';
-        select count(*), md5(string_agg(complete_name || coalesce(user_id, 0), ',' order by id)) from crm_case_section;
+        select count(*), md5(string_agg((complete_name->>'en_US') || coalesce(user_id, 0), ',' order by id)) from crm_case_section;
         select count(*), md5(string_agg(number || stage_id || section_id, ',' order by id)) from crm_case;"
 }
 psql -d "$DB" -qc "update crm_case_stage set name = jsonb_set(name, '{en_US}', '\"Triage\"') where id = (select min(id) from crm_case_stage);

@@ -12,3 +12,5 @@ from . import res_company
 from . import crm_case_sla
 from . import res_partner
 from . import ir_http
+from . import ir_module_module
+from . import utm_medium

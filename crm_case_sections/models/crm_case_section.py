@@ -17,8 +17,10 @@ class CrmCaseSection(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
+    # one path per language, as the name: lists, searches and the portal
+    # read it in the user's language
     complete_name = fields.Char(
-        compute="_compute_complete_name", recursive=True, store=True
+        compute="_compute_complete_name", recursive=True, store=True, translate=True
     )
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
@@ -221,13 +223,37 @@ class CrmCaseSection(models.Model):
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
-        for section in self:
-            if section.parent_id:
-                section.complete_name = (
-                    f"{section.parent_id.complete_name} / {section.name}"
-                )
-            else:
-                section.complete_name = section.name
+        # a translated field stores one value per language: compute them all,
+        # each from the name and the parent's path in that language
+        langs = {
+            "en_US",
+            *(code for code, _name in self.env["res.lang"].get_installed()),
+        }
+        # a form's draft only shows the user's language; computing the others
+        # there would mark the real sub-sections as computed from the draft
+        real = self.filtered("id")
+        for section in self - real:
+            section.complete_name = self._get_complete_name(section)
+        for lang in langs:
+            for section in real.with_context(lang=lang):
+                section.complete_name = self._get_complete_name(section)
+
+    @api.model
+    def _get_complete_name(self, section):
+        if section.parent_id:
+            return f"{section.parent_id.complete_name} / {section.name}"
+        return section.name
+
+    @api.model
+    def _recompute_complete_names(self):
+        """Recompute the paths of every section, e.g. once names were given
+        translations by a language's terms."""
+        # the terms were written in SQL: names cached before are stale
+        self.flush_model(["name", "complete_name"])
+        self.invalidate_model(["name", "complete_name"])
+        sections = self.with_context(active_test=False).search([])
+        self.env.add_to_compute(self._fields["complete_name"], sections)
+        sections.flush_recordset(["complete_name"])
 
     @api.depends(
         "parent_id", "parent_id.parent_id", "parent_id.level2_id", "parent_id.level3_id"
@@ -454,6 +480,11 @@ class CrmCaseSection(models.Model):
             ):
                 raise ValidationError(self._cycle_error_message())
         res = super().write(vals)
+        if "name" in vals:
+            # a name changed in a form's language: the draft of the onchange
+            # left the sub-sections' paths as they were, recompute them all
+            subtree = self.search([("id", "child_of", self.ids)])
+            self.env.add_to_compute(self._fields["complete_name"], subtree)
         if {"member_ids", "user_id", "parent_id", "active"} & vals.keys():
             # the case record rules read the user's sections and are cached
             self.env.registry.clear_cache()
@@ -461,6 +492,11 @@ class CrmCaseSection(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # the form sends an empty domain beside the alias name: the mixin
+            # then gives no domain, and mail to the alias finds no route
+            if vals.get("alias_name") and not vals.get("alias_domain_id"):
+                vals.pop("alias_domain_id", None)
         sections = super().create(vals_list)
         if any(
             vals.get("member_ids") or vals.get("user_id") or vals.get("parent_id")
@@ -470,6 +506,12 @@ class CrmCaseSection(models.Model):
             # sub-sections, and are cached
             self.env.registry.clear_cache()
         return sections
+
+    @api.model
+    def name_create(self, name):
+        # the display name is the computed path: name the section instead
+        section = self.create({"name": name})
+        return section.id, section.display_name
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
@@ -539,6 +581,26 @@ class CrmCaseSection(models.Model):
         # a section without alias has no alias record to read the policy from
         if self.alias_name and not self.alias_contact:
             self.alias_contact = "everyone"
+        # the company's domain, as a new alias gets when created in code
+        if self.alias_name and not self.alias_domain_id:
+            company = self.company_id or self.env.company
+            self.alias_domain_id = company.alias_domain_id
+
+    @api.onchange("company_id")
+    def _onchange_company_id(self):
+        if self.company_id.alias_domain_id:
+            self.alias_domain_id = self.company_id.alias_domain_id
+
+    @api.onchange("parent_id")
+    def _onchange_parent_id(self):
+        # a new sub-section works as its parent until told otherwise
+        parent = self.parent_id
+        if not parent:
+            return
+        self.user_id = self.user_id or parent._get_responsible()
+        self.default_type_id = self.default_type_id or parent._get_default_type()
+        if not self._origin:
+            self.portal_open = parent.portal_open
 
     def _get_reply_to_email(self):
         """Address of the section, or of the nearest parent that has one."""

@@ -25,7 +25,8 @@ class CrmCaseSla(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
-        check_company=True,
+        # no company check: the policy's company is the section's, so the check
+        # would only offer sections without a company
         help="The policy applies to the cases of this section and of its "
         "sub-sections, unless a sub-section has a policy of its own.",
     )

@@ -21,3 +21,5 @@ from . import test_case_readonly
 from . import test_case_scale
 from . import test_resource_calendar
 from . import test_tours_spanish
+from . import test_case_configuration
+from . import test_case_names_spanish
