@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
+import uuid
 from collections import defaultdict
 from datetime import datetime, time
 
@@ -462,6 +463,9 @@ class CrmCase(models.Model):
                 # no section given: the type's handling section takes the case
                 section = case_type.section_id
                 vals["section_id"] = section.id
+            # the portal link of the acknowledgement and of later mails:
+            # given with the creation rather than written when first sent
+            vals.setdefault("access_token", str(uuid.uuid4()))
             if vals.get("number", "/") == "/":
                 company = (
                     self.env["res.company"].browse(vals.get("company_id"))
