@@ -314,10 +314,11 @@ class CrmCase(models.Model):
 
     @api.model
     def _get_late_domain(self):
-        """Open cases whose closing date is before the start of the user's
-        today, in his time zone."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        today = fields.Date.context_today(self)
+        """Open cases whose closing date is before the start of today in the
+        time zone of the request (the web client always sends it; the
+        counters read no user record for it)."""
+        tz = pytz.timezone(self.env.context.get("tz") or "UTC")
+        today = datetime.now(pytz.utc).astimezone(tz).date()
         start = tz.localize(datetime.combine(today, time.min)).astimezone(pytz.utc)
         return [
             ("is_closed", "=", False),
