@@ -177,7 +177,7 @@ class CrmCase(models.Model):
     # the form warns before saving a case into a section the user does not
     # work in: he will no longer see it
     is_outside_my_sections = fields.Boolean(
-        compute="_compute_is_outside_my_sections"
+        "Outside My Sections", compute="_compute_is_outside_my_sections"
     )
     company_id = fields.Many2one(
         "res.company",
