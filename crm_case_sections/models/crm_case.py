@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import datetime, time
 
 import pytz
-
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
@@ -336,7 +335,9 @@ class CrmCase(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Operation not supported"))
         domain = self._get_late_domain()
-        return domain if (operator == "=") == value else ["!", *expression.AND([domain])]
+        return (
+            domain if (operator == "=") == value else ["!", *expression.AND([domain])]
+        )
 
     @api.depends("section_id")
     @api.depends_context("uid")

@@ -347,9 +347,7 @@ class CrmCaseSection(models.Model):
         column = lambda name: SQL.identifier("crm_case", name)  # noqa: E731
         open_ = SQL("NOT COALESCE(%s, FALSE)", column("is_closed"))
         # the Late filter's own domain (crm.case._get_late_domain)
-        late = Case._where_calc(
-            Case._get_late_domain(), active_test=False
-        ).where_clause
+        late = Case._where_calc(Case._get_late_domain(), active_test=False).where_clause
         answered = SQL(
             "%s >= %s",
             column("date_first_response"),

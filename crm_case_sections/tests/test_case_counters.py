@@ -123,9 +123,7 @@ class TestCaseCounters(CaseCommon):
         self.assertEqual(self._opened_count(action), 3)
         Case = self.env["crm.case"].with_user(self.user_support)
         self.assertEqual(Case.search([("is_late", "=", True)]), self.late_cases)
-        self.assertEqual(
-            Case.browse(self.late_cases.ids).mapped("is_late"), [True] * 3
-        )
+        self.assertEqual(Case.browse(self.late_cases.ids).mapped("is_late"), [True] * 3)
         # the failed service level is another counter, with its own filter
         self.assertEqual(section.sla_failed_case_count, 1)
 

@@ -87,9 +87,7 @@ class TestCaseKindViews(CaseCommon):
                 self.assertEqual(node.get("invisible"), "1", (view_type, name))
         # the support agent's chart counts her cases
         self._new_case(self.hardware, type_id=self.type_support.id)
-        groups = self.Case.read_group(
-            [], ["__count"], ["section_root_id"], lazy=False
-        )
+        groups = self.Case.read_group([], ["__count"], ["section_root_id"], lazy=False)
         self.assertEqual(groups[0]["__count"], 1)
         # the opportunities' analysis opens on their money
         context = self.env["ir.actions.act_window"]._for_xml_id(
