@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
+import uuid
 from collections import defaultdict
+from datetime import datetime, time
 
+import pytz
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
@@ -172,6 +175,19 @@ class CrmCase(models.Model):
         copy=False,
         precompute=True,
     )
+    # one definition of "late" for the Late filter, the list's red rows and
+    # the overview's counter, so that a counter opens what it counts
+    is_late = fields.Boolean(
+        "Late",
+        compute="_compute_is_late",
+        search="_search_is_late",
+        help="Open, with a closing date before today.",
+    )
+    # the form warns before saving a case into a section the user does not
+    # work in: he will no longer see it
+    is_outside_my_sections = fields.Boolean(
+        "Outside My Sections", compute="_compute_is_outside_my_sections"
+    )
     company_id = fields.Many2one(
         "res.company",
         index=True,
@@ -308,6 +324,49 @@ class CrmCase(models.Model):
             else:
                 case.date_closed = case.date_closed or fields.Datetime.now()
 
+    @api.model
+    def _get_late_domain(self):
+        """Open cases whose closing date is before the start of today in the
+        time zone of the request (the web client always sends it; the
+        counters read no user record for it)."""
+        tz = pytz.timezone(self.env.context.get("tz") or "UTC")
+        today = datetime.now(pytz.utc).astimezone(tz).date()
+        start = tz.localize(datetime.combine(today, time.min)).astimezone(pytz.utc)
+        return [
+            ("is_closed", "=", False),
+            ("date_deadline", "<", start.replace(tzinfo=None)),
+        ]
+
+    @api.depends("is_closed", "date_deadline")
+    @api.depends_context("tz")
+    def _compute_is_late(self):
+        late = self.filtered_domain(self._get_late_domain())
+        for case in self:
+            case.is_late = case in late
+
+    def _search_is_late(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        domain = self._get_late_domain()
+        return (
+            domain if (operator == "=") == value else ["!", *expression.AND([domain])]
+        )
+
+    @api.depends("section_id")
+    @api.depends_context("uid")
+    def _compute_is_outside_my_sections(self):
+        mine = self.env["crm.case.section"].search(
+            [("is_my_section", "=", True), ("id", "in", self.section_id.ids)]
+        )
+        for case in self:
+            # only a section chosen in the form: the case's own is where the
+            # user already sees it
+            case.is_outside_my_sections = bool(
+                case.section_id
+                and case.section_id not in mine
+                and case.section_id != case._origin.section_id
+            )
+
     @api.depends("section_id")
     def _compute_company_id(self):
         for case in self:
@@ -318,6 +377,28 @@ class CrmCase(models.Model):
     @api.onchange("type_id")
     def _onchange_type_id(self):
         self.update(self._get_transfer_values(self.type_id, self.section_id))
+        return self._get_outside_warning()
+
+    @api.onchange("section_id")
+    def _onchange_section_id(self):
+        return self._get_outside_warning()
+
+    def _get_outside_warning(self):
+        """Tell the user, before he saves, that the case is going where he
+        will no longer see it."""
+        if not self.is_outside_my_sections:
+            return None
+        return {
+            "warning": {
+                "title": self.env._("Transfer out of your sections"),
+                "message": self.env._(
+                    "Once saved, this case is transferred to %(section)s, a "
+                    "section you do not work in: you will no longer see it.",
+                    section=self.section_id.display_name,
+                ),
+                "type": "notification",
+            }
+        }
 
     @api.model
     def _selection_reference_models(self):
@@ -397,6 +478,9 @@ class CrmCase(models.Model):
                 # no section given: the type's handling section takes the case
                 section = case_type.section_id
                 vals["section_id"] = section.id
+            # the portal link of the acknowledgement and of later mails:
+            # given with the creation rather than written when first sent
+            vals.setdefault("access_token", str(uuid.uuid4()))
             if vals.get("number", "/") == "/":
                 company = (
                     self.env["res.company"].browse(vals.get("company_id"))
@@ -558,7 +642,7 @@ class CrmCase(models.Model):
         partner = self.env.user.partner_id
         return [
             self.env._(
-                "%(case)s handed to %(section)s (%(user)s)",
+                "%(case)s transferred to %(section)s (%(user)s)",
                 case=case.number,
                 section=case.section_id.display_name,
                 user=case.user_id.name or self.env._("unassigned"),

@@ -188,21 +188,35 @@ class CrmCaseEscalationMixin(models.AbstractModel):
                     )
                 )
         self._escalate()
-        notices = self.get_transfer_notice()
-        if not notices:
-            return True
+        gone = self - self._filtered_access("read")
+        # sudo: where the cases went, though the user may no longer read them
+        notices = [
+            self.env._(
+                "%(case)s escalated to %(section)s (%(user)s)",
+                case=case.number,
+                section=case.section_id.display_name,
+                user=case.user_id.name or self.env._("unassigned"),
+            )
+            for case in self.sudo()
+        ]
+        if gone:
+            # out of his sight: back to the cases he sees
+            next_action = dict(
+                self.env["ir.actions.act_window"]._for_xml_id(
+                    "crm_case_sections.crm_case_action"
+                ),
+                target="main",
+            )
+        else:
+            # the form shows the case in its new section
+            next_action = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "info",
                 "message": "\n".join(notices),
-                "next": dict(
-                    self.env["ir.actions.act_window"]._for_xml_id(
-                        "crm_case_sections.crm_case_action"
-                    ),
-                    target="main",
-                ),
+                "next": next_action,
             },
         }
 

@@ -399,14 +399,25 @@ class CrmCaseGatewayMixin(models.AbstractModel):
             self.ids,
             email_values={
                 "reply_to": reply_to,
-                # RFC 3834: other robots must not answer an automatic reply
-                "headers": repr({"Auto-Submitted": "auto-replied"}),
+                # logged in the case's chatter as what the customer got: a
+                # message to him only (no follower, no watcher is notified),
+                # kept when the sent mail is deleted
+                "message_type": "auto_comment",
+                "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                    "mail.mt_comment"
+                ),
+                "is_notification": True,
             },
         )
         # the sender's mail client shows the acknowledgement under his mail
         references = {case.id: case.acknowledgement_reference for case in self}
         for mail in mails:
-            mail.references = references.get(mail.res_id)
+            reference = references.get(mail.res_id)
+            # RFC 3834: other robots must not answer an automatic reply
+            headers = {"Auto-Submitted": "auto-replied"}
+            if reference:
+                headers["In-Reply-To"] = reference
+            mail.write({"references": reference, "headers": repr(headers)})
         self._send_mail_queue_soon()
 
     @api.model

@@ -186,6 +186,12 @@ class CrmCaseSection(models.Model):
         compute="_compute_case_counts",
         help="Open cases whose service level failed, sub-sections included.",
     )
+    late_case_count = fields.Integer(
+        "Late",
+        compute="_compute_case_counts",
+        help="Open cases past their closing date, as the Late filter finds "
+        "them, sub-sections included.",
+    )
     first_response_hours_week = fields.Float(
         "Average First Response This Week",
         compute="_compute_case_counts",
@@ -343,6 +349,7 @@ class CrmCaseSection(models.Model):
             "unassigned_case_count",
             "urgent_case_count",
             "sla_failed_case_count",
+            "late_case_count",
         )
         for name in (*measures, "first_response_hours_week"):
             self[name] = 0
@@ -354,6 +361,7 @@ class CrmCaseSection(models.Model):
             [
                 "section_id",
                 "is_closed",
+                "date_deadline",
                 "user_id",
                 "priority",
                 "sla_status",
@@ -364,6 +372,8 @@ class CrmCaseSection(models.Model):
         query = Case._search([("section_id", "child_of", sections.ids)])
         column = lambda name: SQL.identifier("crm_case", name)  # noqa: E731
         open_ = SQL("NOT COALESCE(%s, FALSE)", column("is_closed"))
+        # the Late filter's own domain (crm.case._get_late_domain)
+        late = Case._where_calc(Case._get_late_domain(), active_test=False).where_clause
         answered = SQL(
             "%s >= %s",
             column("date_first_response"),
@@ -391,6 +401,7 @@ class CrmCaseSection(models.Model):
                         open_,
                         column("sla_status"),
                     ),
+                    SQL("COUNT(*) FILTER (WHERE %s)", late),
                     SQL(
                         "SUM(%s) FILTER (WHERE %s)",
                         column("working_hours_first_response"),
@@ -406,7 +417,7 @@ class CrmCaseSection(models.Model):
             section.id: section._get_ancestor_ids()
             for section in self.browse(row[0] for row in rows)
         }
-        totals = defaultdict(lambda: [0] * 7)
+        totals = defaultdict(lambda: [0] * 8)
         for section_id, *values in rows:
             for ancestor_id in paths[section_id]:
                 total = totals[ancestor_id]
@@ -416,7 +427,7 @@ class CrmCaseSection(models.Model):
             total = totals[section.id]
             for name, value in zip(measures, total, strict=False):
                 section[name] = value
-            section.first_response_hours_week = total[5] / total[6] if total[6] else 0.0
+            section.first_response_hours_week = total[6] / total[7] if total[7] else 0.0
 
     def _compute_unprocessed_mail_count(self):
         counts = dict(
@@ -523,7 +534,9 @@ class CrmCaseSection(models.Model):
         return values
 
     def action_open_cases(self):
-        """Cases of this section and of all its sub-sections."""
+        """Cases of this section and of all its sub-sections; each counter
+        passes the filters of what it counts (search_default_*), e.g. the
+        open filter for the open cases."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_case_sections.crm_case_action"

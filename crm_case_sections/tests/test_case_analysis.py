@@ -106,20 +106,21 @@ class TestCaseAnalysis(CaseCommon):
             .get_views([(False, "pivot"), (False, "graph"), (False, "search")])
         )
         pivot = etree.fromstring(views["views"]["pivot"]["arch"])
-        # it opens on the number of cases, the revenue and the first answer,
-        # departments by stage
+        # it opens on the number of cases and the first answer, departments
+        # by stage; technical numbers are no measure
         self.assertEqual(pivot.get("display_quantity"), "1")
         self.assertEqual(
             [(f.get("name"), f.get("type")) for f in pivot.iter("field")],
             [
                 ("section_root_id", "row"),
                 ("stage_id", "col"),
-                ("expected_revenue", "measure"),
                 ("working_hours_first_response", "measure"),
+                ("color", None),
+                ("message_bounce", None),
             ],
         )
-        # the graph offers every measure of the model, opening on revenue
-        self.assertIn('name="expected_revenue"', views["views"]["graph"]["arch"])
+        # the graph opens on the count, which every kind of case has
+        self.assertNotIn('type="measure"', views["views"]["graph"]["arch"])
         # the Measures menu offers the numeric fields that add up, which the
         # search view brings along
         fields = views["models"]["crm.case"]["fields"]

@@ -206,7 +206,7 @@ class TestCaseRoles(HttpCase):
         self.assertEqual(
             notices,
             [
-                f"{case.number} handed to {target.display_name} "
+                f"{case.number} transferred to {target.display_name} "
                 f"({target._get_responsible().name})"
             ],
         )
@@ -288,11 +288,17 @@ class TestCaseRoles(HttpCase):
             f"by {self.users[role].name}",
             note.body,
         )
+        # told where it went, whether he still sees it or not
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(
+            result["params"]["message"],
+            f"{case.number} escalated to {target.display_name} "
+            f"({target._get_responsible().name})",
+        )
         if outcome == "handed":
-            self.assertEqual(result["tag"], "display_notification")
             self.assertEqual(result["params"]["next"]["res_model"], "crm.case")
         else:
-            self.assertIs(result, True)
+            self.assertEqual(result["params"]["next"]["tag"], "soft_reload")
         return outcome
 
     def _action_change_stage(self, role):

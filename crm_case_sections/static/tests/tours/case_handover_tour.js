@@ -19,7 +19,7 @@ function backOnTheCasesWithoutError(name) {
     return [
         {
             content: "The user is told where the case went",
-            trigger: ".o_notification:contains(handed to)",
+            trigger: ".o_notification:contains(transferred to), .o_notification:contains(escalated to)",
         },
         {
             content: "Back on the cases he sees; the handed case is not among them",
@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("crm_case_sections_handover_tour", {
         },
         { trigger: ".o_form_button_save:enabled", run: "click" },
         {
-            trigger: ".o_notification:contains(handed to Opportunities)",
+            trigger: ".o_notification:contains(transferred to Opportunities)",
         },
         ...backOnTheCasesWithoutError("Customer asks for a quote"),
     ],
@@ -57,7 +57,7 @@ registry.category("web_tour.tours").add("crm_case_sections_escalation_tour", {
         { trigger: "button[name=action_escalate]", run: "click" },
         { trigger: ".modal-footer .btn-primary", run: "click" },
         {
-            trigger: ".o_notification:contains(handed to Support / Web site)",
+            trigger: ".o_notification:contains(escalated to Support / Web site)",
         },
         ...backOnTheCasesWithoutError("Web shop login fails"),
     ],

@@ -13,7 +13,11 @@ registry.category("web_tour.tours").add("crm_case_sections_spanish_tour", {
         { trigger: ".o-dropdown-item:contains(Todos los casos)", run: "click" },
         { trigger: ".o-kanban-button-new", run: "click" },
         { trigger: ".o_form_label:contains(Fecha de cierre)" },
-        { trigger: ".o_form_label:contains(Ingresos estimados)" },
+        { trigger: ".o_form_label:contains(Cliente)" },
+        {
+            content: "Money is an opportunity's business: not on this case",
+            trigger: ".o_form_view:not(:has(.o_form_label:contains(Ingresos estimados)))",
+        },
         { trigger: ".o_notebook_headers a:contains(Información adicional)", run: "click" },
         { trigger: ".o_form_label:contains(Observadores)" },
         { trigger: ".o_form_label:contains(Canal)" },
