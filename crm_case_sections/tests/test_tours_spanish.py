@@ -60,7 +60,27 @@ class TestRoleToursSpanish(SpanishTourCase):
     def test_support_agent(self):
         self.start_tour("/odoo", "crm_case_sections_role_agent_es", login="support")
 
+    def test_support_agent_reads_her_department(self):
+        """The Spanish paths of the sections (finding 11) and the open and
+        late counters opening what they count (finding 6)."""
+        self.start_tour(
+            "/odoo", "crm_case_sections_role_agent_names_es", login="support"
+        )
+
     def test_manager(self):
         self.start_tour(
             "/odoo", "crm_case_sections_role_manager_es", login="tour_es_manager"
+        )
+
+    def test_manager_sets_a_service_level_for_a_section(self):
+        """The section field of the service level (finding 1) and the Spanish
+        names of sections and service levels (finding 11)."""
+        self.start_tour(
+            "/odoo",
+            "crm_case_sections_role_manager_section_es",
+            login="tour_es_manager",
+        )
+        policy = self.env["crm.case.sla"].search([("name", "=", "Bombas urgentes")])
+        self.assertEqual(
+            policy.section_id, self.env.ref("crm_case_sections.section_support")
         )
