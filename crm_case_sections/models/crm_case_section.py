@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -254,12 +255,36 @@ class CrmCaseSection(models.Model):
     def _recompute_complete_names(self):
         """Recompute the paths of every section, e.g. once names were given
         translations by a language's terms."""
-        # the terms were written in SQL: names cached before are stale
-        self.flush_model(["name", "complete_name"])
+        # the terms were written in SQL, and so are the paths: computed from
+        # the stored names, parents first, in every language at once
+        self.flush_model(["name", "parent_id", "complete_name"])
+        langs = [
+            "en_US",
+            *(code for code, _name in self.env["res.lang"].get_installed()),
+        ]
+        self.env.cr.execute(
+            SQL("SELECT id, parent_id, name FROM crm_case_section ORDER BY parent_path")
+        )
+        paths = {}
+        for section_id, parent_id, names in self.env.cr.fetchall():
+            above = paths.get(parent_id, {})
+            paths[section_id] = {
+                lang: " / ".join(
+                    filter(None, (above.get(lang), names.get(lang) or names["en_US"]))
+                )
+                for lang in dict.fromkeys(langs)
+            }
+        if paths:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE crm_case_section AS section SET complete_name = path "
+                    "FROM unnest(%s::int[], %s::jsonb[]) AS new(id, path) "
+                    "WHERE section.id = new.id",
+                    list(paths),
+                    [json.dumps(path) for path in paths.values()],
+                )
+            )
         self.invalidate_model(["name", "complete_name"])
-        sections = self.with_context(active_test=False).search([])
-        self.env.add_to_compute(self._fields["complete_name"], sections)
-        sections.flush_recordset(["complete_name"])
 
     @api.depends(
         "parent_id", "parent_id.parent_id", "parent_id.level2_id", "parent_id.level3_id"
