@@ -517,10 +517,9 @@ class CrmCaseSection(models.Model):
                 raise ValidationError(self._cycle_error_message())
         res = super().write(vals)
         if "name" in vals:
-            # a name changed in a form's language: the draft of the onchange
-            # left the sub-sections' paths as they were, recompute them all
-            subtree = self.search([("id", "child_of", self.ids)])
-            self.env.add_to_compute(self._fields["complete_name"], subtree)
+            # a name changed in one language: the sub-sections' paths in that
+            # language follow it, those in the others stay
+            self._recompute_complete_names()
         if {"member_ids", "user_id", "parent_id", "active"} & vals.keys():
             # the case record rules read the user's sections and are cached
             self.env.registry.clear_cache()

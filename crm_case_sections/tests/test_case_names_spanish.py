@@ -45,6 +45,15 @@ class TestCaseNamesSpanish(CaseCommon):
             form.name = "Supp2"
         self.assertEqual(self.website.complete_name, "Supp2 / Web site")
 
+    def test_renamed_in_spanish_keeps_the_english_path(self):
+        with Form(self.support.with_env(self.es_env)) as form:
+            form.name = "Soporte"
+        website = self.website.with_env(self.es_env)
+        self.assertEqual(website.complete_name, "Soporte / Web site")
+        self.assertEqual(
+            self.website.with_context(lang="en_US").complete_name, "Support / Web site"
+        )
+
     def test_new_section_named_in_spanish(self):
         with Form(self.es_env["crm.case.section"]) as form:
             form.name = "Bombas"
