@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 . tools/check_env.sh
 ADDON=crm_case_sections
 GUARD=mail_inbound_guard
-PREVIOUS=276afdc
+PREVIOUS=f51f389  # 18.0.1.4.1, the last release before the guard was an addon
 DB=${1:-ccs_migration_$(date +%s)_$$}
 TMP=$(mktemp -d -t ccs-migration.XXXX)
 LOG=$TMP/odoo.log

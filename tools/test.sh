@@ -2,9 +2,10 @@
 # Lint, build the addons' wheels and install them the way an integrator does,
 # install the addons with demo data on a fresh database and update them, run
 # all their Odoo tests through pytest-odoo from the installed wheels, drop the
-# database. Beside them, each in the background with a database of its own:
-# the end-to-end mail scenarios and the update of a database of the previous
-# version (from the start), mail_inbound_guard installed alone with its tests,
+# database. Beside them, in the background, each with a database of its own
+# where it needs one: lint, the translations' check, the end-to-end mail
+# scenarios and the update of a database of the previous version (from the
+# start), mail_inbound_guard installed alone with its tests,
 # and the checks of `make run`'s demo (on a copy of the installed database). The time of each phase is
 # printed at the end. SKIP_LINT=1, SKIP_DEMO_CHECK=1 and SKIP_E2E=1 leave
 # those out (make test-quick). Never skips Odoo tests: a missing Odoo,
@@ -75,10 +76,11 @@ fi
 # A database of the previous version updated to this one, from the start
 background migration bash tools/check_migration.sh "$DB"_migration
 
+# Lint, and the .pot matching a fresh export that es.po translates entirely
+# (on a database of its own), beside the rest too
 if [[ -z "${SKIP_LINT:-}" ]]; then
-    timed lint bash tools/lint.sh
-    # the .pot must match a fresh export, es.po must translate all of it
-    timed i18n bash tools/i18n.sh --check
+    background lint bash tools/lint.sh
+    background i18n bash tools/i18n.sh --check
 fi
 
 # The addons as an integrator gets them: one wheel each, built by whool, and
@@ -204,6 +206,10 @@ status=0
 started=$(date +%s)
 run_tests "$DB" "$@" "$GUARD/tests" "$ADDON/tests" "$BRIDGE/tests" || status=$?
 TIMES+=("Odoo tests: $(( $(date +%s) - started )) s")
+if [[ -z "${SKIP_LINT:-}" ]]; then
+    collect lint
+    collect i18n
+fi
 collect guard-alone
 collect migration
 [[ -n "${SKIP_DEMO_CHECK:-}" ]] || collect demo-check
