@@ -8,21 +8,15 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.mail_inbound_guard.tests.common import (
-    DATA as INBOUND_DATA,
+    CONTROL,
+    GATEWAY_LOGGERS,
+    break_record_creation,
 )
 from odoo.addons.mail_inbound_guard.tests.common import (
-    break_record_creation,
+    DATA as INBOUND_DATA,
 )
 
 from .common import GatewayCommon, new_case_user
-
-GATEWAY_LOGGERS = (
-    "odoo.addons.mail.models.mail_thread",
-    "odoo.addons.mail_inbound_guard.models.mail_thread",
-    "odoo.addons.mail_inbound_guard.models.mail_inbound_unprocessed",
-    "odoo.models.unlink",
-)
-CONTROL = {chr(code) for code in range(32)} | {"\x7f"}
 
 
 @tagged("mail_gateway")

@@ -8,6 +8,15 @@ from unittest.mock import patch
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 DATA = Path(__file__).parent / "data"
+# what the gateway logs while it keeps or refuses the tests' broken mails
+GATEWAY_LOGGERS = (
+    "odoo.addons.mail.models.mail_thread",
+    "odoo.addons.mail_inbound_guard.models.mail_thread",
+    "odoo.addons.mail_inbound_guard.models.mail_inbound_unprocessed",
+    "odoo.models.unlink",
+)
+# characters no cleaned header may keep
+CONTROL = {chr(code) for code in range(32)} | {"\x7f"}
 
 
 def break_record_creation(env, error=None):

@@ -9,15 +9,13 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..tools import MailRoutingRefused
-from .common import DATA, InboundCommon, break_record_creation
-
-GATEWAY_LOGGERS = (
-    "odoo.addons.mail.models.mail_thread",
-    "odoo.addons.mail_inbound_guard.models.mail_thread",
-    "odoo.addons.mail_inbound_guard.models.mail_inbound_unprocessed",
-    "odoo.models.unlink",
+from .common import (
+    CONTROL,
+    DATA,
+    GATEWAY_LOGGERS,
+    InboundCommon,
+    break_record_creation,
 )
-CONTROL = {chr(code) for code in range(32)} | {"\x7f"}
 
 
 @tagged("post_install", "-at_install", "mail_inbound_guard")
