@@ -690,21 +690,30 @@ class CrmCase(models.Model):
     def _lock_for_processing(self):
         """The cases of ``self`` this transaction could lock, re-read so that
         what a concurrent worker committed meanwhile is seen."""
+        return self._lock_cases(SQL("id IN %s", tuple(self.ids)))
+
+    @api.model
+    def _lock_cases(self, condition, order=None, limit=None):
+        """The cases matching the SQL ``condition`` that this transaction
+        could lock (row locks: those another worker is processing are left
+        to it), found and locked in one query and re-read."""
         self.env.flush_all()
         try:
             with self.env.cr.savepoint():
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM crm_case WHERE id IN %s "
+                        "SELECT id FROM crm_case WHERE %s%s%s "
                         "FOR NO KEY UPDATE SKIP LOCKED",
-                        tuple(self.ids),
+                        condition,
+                        SQL(" ORDER BY %s", order) if order else SQL(),
+                        SQL(" LIMIT %s", limit) if limit else SQL(),
                     ),
                     log_exceptions=False,
                 )
                 locked = self.browse(row[0] for row in self.env.cr.fetchall())
         except pg_errors.SerializationFailure:
             # another worker changed them after this transaction began
-            _logger.info("Cases %s skipped: processed by another worker", self.ids)
+            _logger.info("Cases skipped: processed by another worker")
             return self.browse()
         locked.invalidate_recordset()
         return locked

@@ -8,7 +8,6 @@ import logging
 import re
 
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import MissingError
@@ -497,27 +496,11 @@ class CrmCaseGatewayMixin(models.AbstractModel):
     @api.model
     def _lock_pending_acknowledgements(self, limit):
         """Up to ``limit`` cases waiting for their acknowledgement that this
-        transaction could lock, found and locked in one query: a case the
-        escalation cron or a mail is changing meanwhile waits for the next
-        run, so that it is acknowledged once and the run does not fail."""
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint():
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE acknowledgement_reference != '' "
-                        "ORDER BY priority DESC, id DESC LIMIT %s "
-                        "FOR NO KEY UPDATE SKIP LOCKED",
-                        SQL.identifier(self._table),
-                        limit,
-                    ),
-                    log_exceptions=False,
-                )
-                cases = self.browse(row[0] for row in self.env.cr.fetchall())
-        except pg_errors.SerializationFailure:
-            # another worker changed them after this transaction began
-            _logger.info("Acknowledgements skipped: cases changed by another worker")
-            return self.browse()
-        # what a concurrent worker committed meanwhile is read again
-        cases.invalidate_recordset()
-        return cases
+        transaction could lock: a case the escalation cron or a mail is
+        changing meanwhile waits for the next run, so that it is acknowledged
+        once and the run does not fail."""
+        return self._lock_cases(
+            SQL("acknowledgement_reference != ''"),
+            order=SQL("priority DESC, id DESC"),
+            limit=limit,
+        )
