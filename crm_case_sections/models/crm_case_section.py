@@ -251,28 +251,46 @@ class CrmCaseSection(models.Model):
             return f"{section.parent_id.complete_name} / {section.name}"
         return section.name
 
-    @api.model
     def _recompute_complete_names(self):
-        """Recompute the paths of every section, e.g. once names were given
-        translations by a language's terms."""
+        """Recompute the paths of the sections of ``self`` and their
+        sub-sections (of every section when ``self`` is empty), e.g. once
+        names were given translations by a language's terms."""
         # the terms were written in SQL, and so are the paths: computed from
         # the stored names, parents first, in every language at once
-        self.flush_model(["name", "parent_id", "complete_name"])
-        langs = [
-            "en_US",
-            *(code for code, _name in self.env["res.lang"].get_installed()),
-        ]
+        self.flush_model(["name", "parent_id", "parent_path", "complete_name"])
+        langs = dict.fromkeys(
+            ["en_US", *(code for code, _name in self.env["res.lang"].get_installed())]
+        )
+        subtree = SQL()
+        if self:
+            subtree = SQL(
+                "WHERE section.parent_path LIKE ANY(%s)",
+                [f"{path}%" for path in self.mapped("parent_path")],
+            )
         self.env.cr.execute(
-            SQL("SELECT id, parent_id, name FROM crm_case_section ORDER BY parent_path")
+            SQL(
+                "SELECT section.id, section.parent_id, section.name, "
+                "parent.complete_name FROM crm_case_section AS section "
+                "LEFT JOIN crm_case_section AS parent ON parent.id = section.parent_id "
+                "%s ORDER BY section.parent_path",
+                subtree,
+            )
         )
         paths = {}
-        for section_id, parent_id, names in self.env.cr.fetchall():
-            above = paths.get(parent_id, {})
+        for section_id, parent_id, names, parent_path in self.env.cr.fetchall():
+            # a parent outside the subtree keeps its stored path
+            above = paths.get(parent_id) or parent_path or {}
             paths[section_id] = {
                 lang: " / ".join(
-                    filter(None, (above.get(lang), names.get(lang) or names["en_US"]))
+                    filter(
+                        None,
+                        (
+                            above.get(lang) or above.get("en_US"),
+                            names.get(lang) or names["en_US"],
+                        ),
+                    )
                 )
-                for lang in dict.fromkeys(langs)
+                for lang in langs
             }
         if paths:
             self.env.cr.execute(
