@@ -21,6 +21,18 @@ for module in modules:
 if len(modules) != 3:
     problems.append("a module of the demo is missing")
 
+# --- the company of the demo: the Spanish distributor, in euros ---------------
+company = ref("base.main_company")
+if (company.country_id.code, company.currency_id.name) != ("ES", "EUR"):
+    problems.append(
+        f"the demo company is in {company.country_id.code} and "
+        f"{company.currency_id.name}, not in ES and EUR"
+    )
+if "purchase" in modules.mapped("name") and not company.chart_template:
+    problems.append("the demo company has no chart of accounts")
+elif company.chart_template and not company.chart_template.startswith("es_"):
+    problems.append(f"the demo company's chart of accounts is {company.chart_template}")
+
 menus = (
     env["ir.ui.menu"].with_user(admin).with_context(lang=admin.lang).load_menus(False)
 )

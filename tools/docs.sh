@@ -34,8 +34,7 @@ EOF
 for step in "$LOG".steps.*; do
     RUN_DB=$DB bash tools/shell.sh <"$step" >/dev/null || { echo "error: a step of the README failed:" >&2; cat "$step" >&2; exit 1; }
 done
-# then the Spanish of `make run LANG=es`; the screenshots give admin and
-# carmen their English back
+# then the Spanish of `make run LANG=es`, in which every screenshot is taken
 RUN_DB=$DB RUN_PREPARE_ONLY=1 RUN_LANG=es bash tools/run.sh
 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
     --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn --max-cron-threads=0 >"$LOG" 2>&1 &

@@ -24,8 +24,11 @@ odoo() {  # [shell] options
 }
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
     echo "run: creating the database $DB with the addon, Purchase and their demo data (a few minutes)"
+    # The addon first: its demo company is Spanish when Purchase brings
+    # Accounting, which then takes the Spanish chart of accounts, in euros.
     # Purchase brings the bridge crm_case_sections_purchase: it installs itself.
-    odoo -i crm_case_sections,purchase --stop-after-init --log-level=warn --http-port=0
+    odoo -i crm_case_sections --stop-after-init --log-level=warn --http-port=0
+    odoo -i purchase --stop-after-init --log-level=warn --http-port=0
 fi
 if [[ -n "${RUN_LANG:-}" ]]; then
     case "$RUN_LANG" in

@@ -64,12 +64,12 @@ class TestCaseSpanish(GatewayCommon):
     def test_demo_sections_carry_the_seed_spanish_names(self):
         names = {
             "section_opportunities": "Oportunidades",
-            "section_support": "Servicio de soporte",
+            "section_support": "Asistencia",
             "section_support_hardware": "Problema de hardware",
             "section_support_unknown": "Desconocido",
             "section_support_misuse": "Uso inadecuado del software",
             "section_support_website": "Sitio web",
-            "section_sales_odoo": "Petición de OpenERP/Odoo",
+            "section_sales_odoo": "Solicitud de Odoo",
             "section_sales_website": "Intervención en sitio web",
             "section_suppliers_complaint": "Queja",
             "section_suppliers_markers": "Espera de marcadores",
