@@ -37,6 +37,16 @@ def new_portal_user(env, login, name, **values):
     )
 
 
+def load_spanish(env, modules=("crm_case_sections",)):
+    """Spanish active, with the terms of ``modules`` loaded over any left by
+    another test (``None``: every installed module)."""
+    env["res.lang"]._activate_lang("es_ES")
+    if modules is None:
+        installed = env["ir.module.module"].search([("state", "=", "installed")])
+        modules = installed.mapped("name")
+    env["ir.module.module"]._load_module_terms(list(modules), ["es_ES"], overwrite=True)
+
+
 def new_section(env, name, user=None, parent=None, **values):
     """A section; its responsible ``user``, if any, is its member too."""
     if user:

@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.tests import Form, TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
-from .common import CaseCommon
+from .common import CaseCommon, load_spanish
 
 
 class TestCaseNamesSpanish(CaseCommon):
@@ -15,10 +15,7 @@ class TestCaseNamesSpanish(CaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("es_ES")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["mail", "crm_case_sections"], ["es_ES"], overwrite=True
-        )
+        load_spanish(cls.env, ["mail", "crm_case_sections"])
         cls.user_manager.lang = "es_ES"
         cls.es_env = cls.env(user=cls.user_manager, context={"lang": "es_ES"})
 

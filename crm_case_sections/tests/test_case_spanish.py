@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tools import mute_logger
 
-from .common import GatewayCommon
+from .common import GatewayCommon, load_spanish
 
 
 class TestCaseSpanish(GatewayCommon):
@@ -11,10 +11,7 @@ class TestCaseSpanish(GatewayCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("es_ES")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["crm_case_sections"], ["es_ES"], overwrite=True
-        )
+        load_spanish(cls.env)
         cls.user_support.lang = "es_ES"
 
     def test_menus_read_in_spanish(self):

@@ -3,7 +3,7 @@ from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from .common import new_case_user, new_portal_user, new_section
+from .common import load_spanish, new_case_user, new_portal_user, new_section
 
 
 @tagged("post_install", "-at_install")
@@ -252,10 +252,7 @@ class TestPortal(HttpCase):
         self.assertNotIn("/my/cases/new", self.url_open("/my/cases").text)
 
     def test_portal_pages_in_spanish(self):
-        self.env["res.lang"]._activate_lang("es_ES")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_case_sections"], ["es_ES"], overwrite=True
-        )
+        load_spanish(self.env)
         self.ana.lang = "es_ES"
         self.authenticate("portal_ana", "portal_ana")
         home = self.url_open("/my").text
@@ -383,10 +380,7 @@ class TestPortal(HttpCase):
         self.assertIn('width="64" height="64"', icon)
 
     def test_chatter_terms_load_on_the_portal(self):
-        self.env["res.lang"]._activate_lang("es_ES")
-        self.env["ir.module.module"]._load_module_terms(
-            ["mail", "crm_case_sections"], ["es_ES"], overwrite=True
-        )
+        load_spanish(self.env, ["mail", "crm_case_sections"])
         self.ana.lang = "es_ES"
         self.authenticate("portal_ana", "portal_ana")
         # what the portal's pages fetch for their scripts, the chatter's included

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import HttpCase, tagged
 
-from .common import new_case_user, new_portal_user, new_section
+from .common import load_spanish, new_case_user, new_portal_user, new_section
 
 
 @tagged("post_install", "-at_install")
@@ -72,10 +72,7 @@ class TestTours(HttpCase):
         self.assertEqual(answer.message_type, "comment")
 
     def test_spanish_interface(self):
-        self.env["res.lang"]._activate_lang("es_ES")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_case_sections"], ["es_ES"], overwrite=True
-        )
+        load_spanish(self.env)
         self.agent.lang = "es_ES"
         new_section(self.env, "Printers", parent=self.care)
         self.start_tour("/odoo", "crm_case_sections_spanish_tour", login="tour_agent")
@@ -163,10 +160,7 @@ class TestOverviewTours(HttpCase):
         self.start_tour("/odoo", "crm_case_sections_overview_tour", login="tour_care")
 
     def test_tree_and_overview_in_spanish(self):
-        self.env["res.lang"]._activate_lang("es_ES")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_case_sections"], ["es_ES"], overwrite=True
-        )
+        load_spanish(self.env)
         self.member.lang = "es_ES"
         self.start_tour(
             "/odoo", "crm_case_sections_overview_tour_es", login="tour_care"

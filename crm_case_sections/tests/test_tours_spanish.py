@@ -2,7 +2,7 @@
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import new_case_user
+from .common import load_spanish, new_case_user
 
 
 class SpanishTourCase(HttpCase):
@@ -12,11 +12,7 @@ class SpanishTourCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("es_ES")
-        modules = cls.env["ir.module.module"].search([("state", "=", "installed")])
-        cls.env["ir.module.module"]._load_module_terms(
-            modules.mapped("name"), ["es_ES"], overwrite=True
-        )
+        load_spanish(cls.env, None)
 
 
 @tagged("post_install", "-at_install")
