@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the README's screenshots in docs/: prepare a throwaway database
-# as `make run` does, run the README's walk-through on it, switch it to
-# Spanish as `make run LANG=es` does, serve it, photograph it in headless
+# in Spanish as `make run LANG=es` does, run the README's walk-through on it,
+# serve it, photograph it in headless
 # Chromium, then stop the server and drop the database. Any error fails it.
 #   DOCS_PORT=8079   the port of the server it starts
 set -euo pipefail
@@ -19,9 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-RUN_DB=$DB RUN_PREPARE_ONLY=1 RUN_LANG= bash tools/run.sh
-# the README's walk-through on the English demo, command by command, as a
-# reader runs it
+# the Spanish of `make run LANG=es`, in which the README's walk-through runs
+# and every screenshot is taken
+RUN_DB=$DB RUN_PREPARE_ONLY=1 RUN_LANG=es bash tools/run.sh
+# the README's walk-through, command by command, as a reader runs it
 "$VENV/bin/python" - "$LOG.steps" <<'EOF'
 import re
 import sys
@@ -34,8 +35,6 @@ EOF
 for step in "$LOG".steps.*; do
     RUN_DB=$DB bash tools/shell.sh <"$step" >/dev/null || { echo "error: a step of the README failed:" >&2; cat "$step" >&2; exit 1; }
 done
-# then the Spanish of `make run LANG=es`, in which every screenshot is taken
-RUN_DB=$DB RUN_PREPARE_ONLY=1 RUN_LANG=es bash tools/run.sh
 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" -d "$DB" \
     --db-filter="^$DB\$" --http-port="$PORT" --log-level=warn --max-cron-threads=0 >"$LOG" 2>&1 &
 server=$!
