@@ -17,6 +17,8 @@
         "resource",
         "utm",
         "web_hierarchy",
+        "rating",
+        "portal_rating",
     ],
     "data": [
         "security/crm_case_security.xml",
@@ -37,6 +39,10 @@
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
         "views/menus.xml",
+        "data/mail_template_rating_data.xml",
+        "data/mail_template_auto_close_data.xml",
+        "views/crm_case_rating_views.xml",
+        "views/crm_case_auto_close_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

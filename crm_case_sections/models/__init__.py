@@ -1,3 +1,5 @@
+from . import crm_case_section_rating
+from . import crm_case_section_auto_close
 from . import crm_case_section
 from . import crm_case_type
 from . import crm_case_stage
@@ -5,6 +7,8 @@ from . import resource_calendar
 from . import crm_case_gateway
 from . import crm_case_escalation
 from . import crm_case_service_level
+from . import crm_case_rating
+from . import crm_case_auto_close
 from . import crm_case
 from . import res_users
 from . import mail_alias_domain

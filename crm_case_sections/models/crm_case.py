@@ -56,6 +56,8 @@ class CrmCase(models.Model):
         "mail.thread.blacklist",
         "mail.activity.mixin",
         "portal.mixin",
+        "crm.case.auto.close.mixin",
+        "crm.case.rating.mixin",
     ]
     _primary_email = "email_from"
     _order = "priority desc, id desc"
