@@ -29,7 +29,9 @@ class CrmCaseRatingMixin(models.AbstractModel):
     date_closed = fields.Datetime("Closed On")
     # computed with the INSERT of a new case, as its other stored fields:
     # left to the flush, they would cost every new case an UPDATE
-    rating_last_value = fields.Float(precompute=True)
+    rating_last_value = fields.Float(
+        compute="_compute_rating_last_value", store=True, precompute=True
+    )
     rating_requested = fields.Boolean(
         "Rating Asked",
         compute="_compute_rating_requested",
@@ -57,8 +59,10 @@ class CrmCaseRatingMixin(models.AbstractModel):
 
     @api.depends("is_closed")
     def _compute_rating_requested(self):
-        # each close asks once: closing or reopening the case re-arms it
-        self.rating_requested = False
+        # each close asks once: reopening the case re-arms it; moving it
+        # from one closing stage to another is still the same close
+        for case in self:
+            case.rating_requested = case.is_closed and case.rating_requested
 
     @api.depends("rating_last_value")
     def _compute_case_rating_satisfaction(self):
@@ -131,21 +135,16 @@ class CrmCaseRatingMixin(models.AbstractModel):
         return "section_id"
 
     def _get_portal_rating_token(self):
-        """The token the customer rates the closed case with on the portal,
-        or False when the case is not to be rated or is rated already."""
+        """The token the customer rates the closed case with on the portal:
+        that of the request he has not answered yet (the closing mail's), or
+        a new one when he is to be asked; False otherwise."""
         self.ensure_one()
-        if not (
-            self.is_closed
-            and (self.partner_id or self.email_from)
-            and self.section_id._is_rating_used()
-        ):
+        if not (self.is_closed and self.section_id._is_rating_used()):
             return False
-        rated = self.sudo().rating_ids.filtered(
-            lambda rating: rating.consumed
-            and self.date_closed
-            and rating.write_date >= self.date_closed
-        )
-        return not rated and self._rating_get_access_token()
+        unanswered = any(not rating.consumed for rating in self.sudo().rating_ids)
+        if unanswered or self._rating_request_pending():
+            return self._rating_get_access_token()
+        return False
 
     # ------------------------------------------------------------
     # Rated
