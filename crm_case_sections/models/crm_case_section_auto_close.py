@@ -2,7 +2,8 @@
 """How long a section's cases may wait on a silent customer before they
 are closed."""
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CrmCaseSectionAutoCloseMixin(models.AbstractModel):
@@ -21,13 +22,15 @@ class CrmCaseSectionAutoCloseMixin(models.AbstractModel):
         "0: as the parent section; no section with a value: never closed.",
     )
 
-    _sql_constraints = [
-        (
-            "auto_close_days_positive",
-            "CHECK(auto_close_reminder_days >= 0 AND auto_close_days >= 0)",
-            "The auto-close delays cannot be negative.",
-        ),
-    ]
+    @api.constrains("auto_close_reminder_days", "auto_close_days")
+    def _check_auto_close_days(self):
+        if any(
+            section.auto_close_reminder_days < 0 or section.auto_close_days < 0
+            for section in self
+        ):
+            raise ValidationError(
+                self.env._("The auto-close delays cannot be negative.")
+            )
 
     def _get_auto_close_delays(self):
         """``(reminder days, closing days)`` of the nearest section up the
