@@ -40,9 +40,7 @@ class CrmCaseAutoCloseMixin(models.AbstractModel):
         index="btree_not_null",
         help="When the case is closed if the customer still says nothing.",
     )
-    auto_closed = fields.Boolean(
-        "Closed for Lack of Answer", readonly=True, copy=False
-    )
+    auto_closed = fields.Boolean("Closed for Lack of Answer", readonly=True, copy=False)
 
     def write(self, vals):
         res = super().write(vals)
@@ -197,7 +195,9 @@ class CrmCaseAutoCloseMixin(models.AbstractModel):
             if not stage:
                 continue
             cases.write({"stage_id": stage.id, "auto_closed": True})
-            cases._send_auto_close_mail("crm_case_sections.mail_template_case_auto_closed")
+            cases._send_auto_close_mail(
+                "crm_case_sections.mail_template_case_auto_closed"
+            )
 
     @api.model
     def _cron_auto_close(self, batch_size=200):
@@ -206,12 +206,12 @@ class CrmCaseAutoCloseMixin(models.AbstractModel):
         now = fields.Datetime.now()
         open_ = [("is_closed", "=", False)]
         self._process_in_batches(
-            open_ + [("date_auto_close_reminder", "<=", now)],
+            [*open_, ("date_auto_close_reminder", "<=", now)],
             batch_size,
             lambda cases: cases._send_auto_close_reminders(now),
         )
         self._process_in_batches(
-            open_ + [("date_auto_close", "<=", now)],
+            [*open_, ("date_auto_close", "<=", now)],
             batch_size,
             lambda cases: cases._auto_close(now),
         )

@@ -123,9 +123,9 @@ class CrmCaseRatingMixin(models.AbstractModel):
         # sudo: a contact for the customer's address, as the mail gateway
         # would make him
         return (
-            self.env["res.partner"].sudo()._find_or_create_from_emails(
-                [self.email_from]
-            )[0]
+            self.env["res.partner"]
+            .sudo()
+            ._find_or_create_from_emails([self.email_from])[0]
             or partner
         )
 

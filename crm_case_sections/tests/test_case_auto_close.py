@@ -53,9 +53,7 @@ class TestCaseAutoClose(CaseCommon):
     def _wait_for_customer(self, section=None):
         """A case the responsible puts in the waiting stage on Thursday."""
         with freeze_time(THURSDAY_3):
-            case = self._new_case(
-                section or self.hardware, partner_id=self.customer.id
-            )
+            case = self._new_case(section or self.hardware, partner_id=self.customer.id)
             self._flush()
             with Form(case.with_user(self.user_support)) as form:
                 form.stage_id = self.stage_waiting

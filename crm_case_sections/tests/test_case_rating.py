@@ -109,7 +109,9 @@ class TestCaseRatingRequest(RatingCommon):
             self.assertFalse(self._token(mail), section.display_name)
 
     def test_customer_known_by_address_only_is_asked(self):
-        case = self._new_case(self.hardware, email_from='"Ana Torres" <ana@torres.example.com>')
+        case = self._new_case(
+            self.hardware, email_from='"Ana Torres" <ana@torres.example.com>'
+        )
         self._close(case)
         token = self._token(self._closing_mails(case))
         rating = self.env["rating.rating"].search([("access_token", "=", token)])
@@ -135,8 +137,10 @@ class TestCaseRated(RatingCommon):
         self.assertIn("Still leaking", str(activity.note))
         self.assertFalse(case.is_closed, "the section reopens a bad rating")
         # the responsible sees the activity in his own list
-        mine = self.env["mail.activity"].with_user(self.user_support).search(
-            [("user_id", "=", self.user_support.id), ("res_id", "=", case.id)]
+        mine = (
+            self.env["mail.activity"]
+            .with_user(self.user_support)
+            .search([("user_id", "=", self.user_support.id), ("res_id", "=", case.id)])
         )
         self.assertEqual(mine, activity)
 
@@ -172,9 +176,7 @@ class TestSatisfaction(RatingCommon):
                 "res_model_id": self.env["ir.model"]._get_id("crm.case"),
                 "res_id": case.id,
                 "partner_id": self.customer.id,
-                "parent_res_model_id": self.env["ir.model"]._get_id(
-                    "crm.case.section"
-                ),
+                "parent_res_model_id": self.env["ir.model"]._get_id("crm.case.section"),
                 "parent_res_id": section.id,
             }
         )
@@ -195,9 +197,12 @@ class TestSatisfaction(RatingCommon):
         self._rated(self.hardware, 1, days_ago=40)  # too old to count
         self._rated(self.opportunities, 1)
         self.env.invalidate_all()
-        sections = (self.support | self.website | self.first_level | self.hardware)
+        sections = self.support | self.website | self.first_level | self.hardware
         values = {
-            section["id"]: (section["rating_satisfaction"], section["rating_recent_count"])
+            section["id"]: (
+                section["rating_satisfaction"],
+                section["rating_recent_count"],
+            )
             for section in sections.with_user(self.user_support).web_read(
                 {"rating_satisfaction": {}, "rating_recent_count": {}}
             )
@@ -241,9 +246,9 @@ class TestSatisfaction(RatingCommon):
         self.assertEqual(by_root[self.opportunities.id], 100.0)
         self.assertIn(
             "rating_satisfaction",
-            self.env["crm.case"].with_user(self.user_support).fields_get(
-                ["rating_satisfaction"], ["aggregator"]
-            ),
+            self.env["crm.case"]
+            .with_user(self.user_support)
+            .fields_get(["rating_satisfaction"], ["aggregator"]),
         )
 
 
