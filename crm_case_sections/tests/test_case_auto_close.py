@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import Form
 
-from .common import CaseCommon
+from .common import CaseCommon, load_spanish
 from .test_resource_calendar import new_split_calendar
 
 # Madrid is UTC+1 in December; Monday 7 December 2026 is a public holiday
@@ -183,6 +183,24 @@ class TestCaseAutoClose(CaseCommon):
         self._run_cron("2026-12-31 10:00:00")
         self.assertFalse(other.is_closed)
         self.assertTrue(case.is_closed)
+
+    def test_spanish_customer_reads_the_mails_in_spanish(self):
+        load_spanish(self.env)
+        self.customer.lang = "es_ES"
+        case = self._wait_for_customer()
+        self._run_cron("2026-12-08 10:05:00")
+        self._run_cron("2026-12-11 10:05:00")
+        reminder = case.message_ids.filtered(
+            lambda m: "Seguimos esperando su respuesta" in str(m.body)
+        )
+        closing = case.message_ids.filtered(
+            lambda m: "hemos cerrado su caso" in str(m.body)
+        )
+        for message in (reminder, closing):
+            self.assertEqual(len(message), 1)
+            self.assertIn("Hola, Oil Buyer:", str(message.body))
+            self.assertIn("Saludos cordiales", str(message.body))
+        self.assertTrue(closing.subject.endswith(": cerrado"))
 
     def test_negative_delays_are_refused(self):
         form = Form(self.support.with_user(self.user_manager))

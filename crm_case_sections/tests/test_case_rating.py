@@ -5,7 +5,13 @@ from datetime import timedelta
 from odoo import fields, http
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import CaseCommon, new_case_user, new_portal_user, new_section
+from .common import (
+    CaseCommon,
+    load_spanish,
+    new_case_user,
+    new_portal_user,
+    new_section,
+)
 
 TOKEN = re.compile(r"/rate/([\w-]+)/5")
 
@@ -45,7 +51,8 @@ class RatingCommon(CaseCommon):
 
     def _closing_mails(self, case):
         return case.message_ids.filtered(
-            lambda message: message.subject and message.subject.endswith("solved")
+            lambda message: message.subject
+            and message.subject.endswith(("solved", "resuelto"))
         ).sorted("id")
 
     def _token(self, message):
@@ -117,6 +124,22 @@ class TestCaseRatingRequest(RatingCommon):
         rating = self.env["rating.rating"].search([("access_token", "=", token)])
         self.assertEqual(rating.partner_id.email, "ana@torres.example.com")
         self.assertEqual(rating.partner_id.name, "Ana Torres")
+
+
+    def test_spanish_customer_reads_the_request_in_spanish(self):
+        load_spanish(self.env)
+        self.customer.lang = "es_ES"
+        case = self._new_case(
+            self.hardware, name="La bomba pierde aceite", partner_id=self.customer.id
+        )
+        self._close(case)
+        mail = self._closing_mails(case)
+        body = str(mail.body)
+        self.assertTrue(mail.subject.endswith(": resuelto"))
+        self.assertIn("Hola, Oil Buyer:", body)
+        self.assertIn("¿Qué tal lo hemos hecho?", body)
+        self.assertIn("Saludos cordiales", body)
+        self.assertTrue(self._token(mail))
 
 
 class TestCaseRated(RatingCommon):
