@@ -51,7 +51,7 @@ class CrmCaseRatingMixin(models.AbstractModel):
         help="Share of the rated cases whose customer gave the top rating.",
     )
 
-    def _compute_rating_last_value(self):
+    def _compute_rating_last_value(self):  # pylint: disable=missing-return
         # a new case has no rating yet, and no id to look them up by
         new = self.filtered(lambda case: not case._origin)
         new.rating_last_value = 0

@@ -125,7 +125,6 @@ class TestCaseRatingRequest(RatingCommon):
         self.assertEqual(rating.partner_id.email, "ana@torres.example.com")
         self.assertEqual(rating.partner_id.name, "Ana Torres")
 
-
     def test_spanish_customer_reads_the_request_in_spanish(self):
         load_spanish(self.env)
         self.customer.lang = "es_ES"
