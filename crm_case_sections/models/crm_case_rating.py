@@ -132,7 +132,23 @@ class CrmCaseRatingMixin(models.AbstractModel):
     def _rating_get_parent_field_name(self):
         # each rating knows its case's section: the satisfaction of a
         # section is counted from the ratings alone
+        if self.env.context.get("crm_case_rating_parent_done"):
+            return None
         return "section_id"
+
+    def write(self, vals):
+        """rating.mixin would read the ratings of the moved cases as the
+        user, who may no longer see a case he handed to another department:
+        their section is written here, in sudo, by one search."""
+        res = super(
+            CrmCaseRatingMixin, self.with_context(crm_case_rating_parent_done=True)
+        ).write(vals)
+        if "section_id" in vals:
+            # sudo: the ratings follow the case, whoever may read them
+            self.env["rating.rating"].sudo().search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+            ).write({"parent_res_id": vals["section_id"]})
+        return res
 
     def _get_portal_rating_token(self):
         """The token the customer rates the closed case with on the portal:

@@ -234,6 +234,17 @@ class TestSatisfaction(RatingCommon):
         self.assertEqual(values[self.first_level.id], (50.0, 2))
         self.assertEqual(values[self.hardware.id], (100.0, 1))
 
+    def test_rating_follows_the_case_to_its_new_section(self):
+        case = self._rated(self.hardware, 5)
+        # handed to Opportunities by a Support user, who then loses sight of it
+        case.with_user(self.user_support).write(
+            {"section_id": self.web_opportunities.id}
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.support.rating_recent_count, 0)
+        self.assertEqual(self.opportunities.rating_recent_count, 1)
+        self.assertEqual(self.opportunities.rating_satisfaction, 100.0)
+
     def test_satisfaction_counts_the_cases_the_user_may_open(self):
         self._rated(self.hardware, 5)
         self._rated(self.web_opportunities, 1)
