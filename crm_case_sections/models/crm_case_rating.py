@@ -111,7 +111,22 @@ class CrmCaseRatingMixin(models.AbstractModel):
             )
         res = super()._message_track_post_template(changes)
         if asking:
-            asking.rating_requested = True
+            # asked by the mail's faces, which a stage's own template may
+            # lack: then the request is still to be made
+            asked = {
+                res_id
+                for [res_id] in self.env["rating.rating"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", asking.ids),
+                        ("consumed", "=", False),
+                    ],
+                    ["res_id"],
+                )
+            }
+            asking.filtered(lambda case: case.id in asked).rating_requested = True
         return res
 
     def _rating_get_partner(self):
@@ -132,23 +147,15 @@ class CrmCaseRatingMixin(models.AbstractModel):
     def _rating_get_parent_field_name(self):
         # each rating knows its case's section: the satisfaction of a
         # section is counted from the ratings alone
-        if self.env.context.get("crm_case_rating_parent_done"):
-            return None
         return "section_id"
 
     def write(self, vals):
-        """rating.mixin would read the ratings of the moved cases as the
-        user, who may no longer see a case he handed to another department:
-        their section is written here, in sudo, by one search."""
-        res = super(
-            CrmCaseRatingMixin, self.with_context(crm_case_rating_parent_done=True)
-        ).write(vals)
         if "section_id" in vals:
-            # sudo: the ratings follow the case, whoever may read them
-            self.env["rating.rating"].sudo().search(
-                [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-            ).write({"parent_res_id": vals["section_id"]})
-        return res
+            # rating.mixin moves the ratings to the new section after the
+            # write, when the user may no longer see a case he handed to
+            # another department: read them while he still does
+            self.mapped("rating_ids")
+        return super().write(vals)
 
     def _get_portal_rating_token(self):
         """The token the customer rates the closed case with on the portal:

@@ -7,6 +7,7 @@ from odoo.tests import Form, HttpCase, tagged
 
 from .common import (
     CaseCommon,
+    GatewayCommon,
     load_spanish,
     new_case_user,
     new_portal_user,
@@ -93,6 +94,18 @@ class TestCaseRatingRequest(RatingCommon):
         self.assertFalse(case.rating_requested)
         self._close(case)
         self.assertTrue(self._token(self._closing_mails(case)[-1]))
+
+    def test_stage_mail_without_faces_leaves_the_request_to_make(self):
+        self.stage_done.mail_template_id = self.env.ref(
+            "crm_case_sections.mail_template_case_solved"
+        )
+        self.stage_cancelled.mail_template_id = self.template
+        case = self._new_case(self.hardware, partner_id=self.customer.id)
+        self._close(case)
+        self.assertFalse(case.rating_requested)
+        self._close(case, self.stage_cancelled)
+        self.assertTrue(self._token(self._closing_mails(case)[-1]))
+        self.assertTrue(case.rating_requested)
 
     def test_internal_case_is_never_asked(self):
         case = self._new_case(self.hardware)
@@ -283,6 +296,38 @@ class TestSatisfaction(RatingCommon):
             .with_user(self.user_support)
             .fields_get(["rating_satisfaction"], ["aggregator"]),
         )
+
+
+class TestCaseRatingByMail(GatewayCommon):
+    """A customer who wrote to support@ hears his case is solved by mail,
+    with the faces; his click and comment land in the chatter."""
+
+    def test_customer_who_wrote_is_asked_by_mail(self):
+        self.support.use_rating = "yes"
+        stage_done = self.env.ref("crm_case_sections.stage_done")
+        stage_done.mail_template_id = self.env.ref(
+            "crm_case_sections.mail_template_case_rating_request"
+        )
+        case = self._open_plain_case()
+        self.env.flush_all()
+        self.env.cr.flush()
+        with self.mock_mail_gateway():
+            with Form(case.with_user(self.user_support)) as form:
+                form.stage_id = stage_done
+            self.env.flush_all()
+            self.env.cr.flush()
+        [mail] = self._mails_to("ana.torres@customer.example.com").filtered(
+            lambda mail: "/rate/" in str(mail.body_html)
+        )
+        token = TOKEN.search(str(mail.body_html))[1]
+        # what rating's /rate/<token>/submit_feedback does with her click
+        case.sudo().rating_apply(5, token=token, feedback="Quick and kind")
+        rated = case.message_ids.filtered("rating_id")
+        self.assertEqual(rated.author_id.email, "ana.torres@customer.example.com")
+        self.assertIn("Quick and kind", str(rated.body))
+        self.assertEqual(case.rating_last_value, 5)
+        self.assertEqual(case.rating_satisfaction, 100.0)
+        self.assertEqual(self.support.rating_satisfaction, 100.0)
 
 
 @tagged("post_install", "-at_install")
