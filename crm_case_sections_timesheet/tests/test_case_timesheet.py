@@ -5,6 +5,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, TransactionCase, tagged
 
+from odoo.addons.crm_case_sections.tests.common import load_spanish
+
 from .common import TimesheetCaseCommon
 
 
@@ -133,3 +135,32 @@ class TestCaseTimesheetPortal(TimesheetCaseCommon, HttpCase):
             case.with_user(self.customer).read(["effective_hours"])
         with self.assertRaises(AccessError):
             case.with_user(self.customer).read(["timesheet_ids"])
+
+
+class TestCaseTimesheetSpanish(TimesheetCaseCommon, TransactionCase):
+    def test_page_and_demo_projects_read_in_spanish(self):
+        load_spanish(self.env, ("crm_case_sections", "crm_case_sections_timesheet"))
+        self.agent.lang = "es_ES"
+        views = (
+            self.env["crm.case"]
+            .with_user(self.agent)
+            .with_context(lang="es_ES")
+            .get_views([(False, "form")])
+        )
+        form = etree.fromstring(views["views"]["form"]["arch"])
+        [page] = form.xpath("//page[@name='timesheets']")
+        self.assertEqual(page.get("string"), "Partes de horas")
+        project = self.env.ref("crm_case_sections_timesheet.project_support")
+        self.assertEqual(
+            project.with_context(lang="es_ES").name, "Asistencia a clientes"
+        )
+        with self.assertRaisesRegex(ValidationError, "Elija un proyecto"):
+            self.env["account.analytic.line"].with_user(self.agent).with_context(
+                lang="es_ES"
+            ).create(
+                {
+                    "case_id": self._new_case(self.audits).id,
+                    "name": "Auditoría",
+                    "unit_amount": 1.0,
+                }
+            )
