@@ -18,5 +18,8 @@
         "demo/hr_employee_demo.xml",
         "demo/account_analytic_line_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["crm_case_sections_timesheet/static/tests/tours/*.js"],
+    },
     "auto_install": True,
 }
