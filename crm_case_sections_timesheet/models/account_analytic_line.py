@@ -8,7 +8,6 @@ class AccountAnalyticLine(models.Model):
 
     case_id = fields.Many2one(
         "crm.case",
-        "Case",
         index="btree_not_null",
         help="Case the time was spent on.",
     )
@@ -29,7 +28,9 @@ class AccountAnalyticLine(models.Model):
         # before hr_timesheet's create: only a line with a project is a
         # timesheet, given its employee, accounts and unit
         without_project = [
-            vals for vals in vals_list if vals.get("case_id") and not vals.get("project_id")
+            vals
+            for vals in vals_list
+            if vals.get("case_id") and not vals.get("project_id")
         ]
         # browsed together: their sections are read at once
         cases = self.env["crm.case"].browse(vals["case_id"] for vals in without_project)

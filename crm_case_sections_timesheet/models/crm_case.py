@@ -25,7 +25,6 @@ class CrmCase(models.Model):
     )
     timesheet_project_id = fields.Many2one(
         "project.project",
-        "Timesheet Project",
         compute="_compute_timesheet_project_id",
         help="Project of the section, or of the nearest parent section that "
         "has one: the time spent on the case is logged on it.",
@@ -53,8 +52,10 @@ class CrmCase(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_timesheets(self):
         # sudo: lines the user may not read still hold the time of the case
-        if self.env["account.analytic.line"].sudo().search_count(
-            [("case_id", "in", self.ids)], limit=1
+        if (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search_count([("case_id", "in", self.ids)], limit=1)
         ):
             raise UserError(
                 self.env._(

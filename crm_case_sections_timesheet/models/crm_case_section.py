@@ -11,7 +11,6 @@ class CrmCaseSection(models.Model):
 
     project_id = fields.Many2one(
         "project.project",
-        string="Project",
         check_company=True,
         domain="[('allow_timesheets', '=', True)]",
         help="Project on which the time spent on the cases of the section is "
@@ -21,8 +20,7 @@ class CrmCaseSection(models.Model):
         "Hours Spent",
         compute="_compute_timesheet_hours",
         groups=TIMESHEET_USER,
-        help="Hours logged on the cases of the section and of all its "
-        "sub-sections.",
+        help="Hours logged on the cases of the section and of all its sub-sections.",
     )
 
     def _compute_timesheet_hours(self):

@@ -68,7 +68,9 @@ class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
         [measure] = pivot.xpath("//field[@name='effective_hours']")
         self.assertEqual(measure.get("type"), "measure")
         self.assertFalse(
-            self._arch(self.colleague, "pivot").xpath("//field[@name='effective_hours']")
+            self._arch(self.colleague, "pivot").xpath(
+                "//field[@name='effective_hours']"
+            )
         )
 
     def test_agent_without_timesheet_rights_reads_no_time(self):
@@ -86,7 +88,9 @@ class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
             )
         form = self._arch(self.colleague, "form")
         self.assertFalse(form.xpath("//page[@name='timesheets']"))
-        self.assertTrue(self._arch(self.agent, "form").xpath("//page[@name='timesheets']"))
+        self.assertTrue(
+            self._arch(self.agent, "form").xpath("//page[@name='timesheets']")
+        )
 
     def test_section_without_project_refuses_time_clearly(self):
         case = self._new_case(self.audits)

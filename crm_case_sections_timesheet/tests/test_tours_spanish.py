@@ -38,7 +38,8 @@ class TestAgentTimesheetTourSpanish(SpanishTourCase):
             line.project_id, self.env.ref("crm_case_sections_timesheet.project_support")
         )
         self.assertEqual(
-            line.employee_id, self.env.ref("crm_case_sections_timesheet.employee_support")
+            line.employee_id,
+            self.env.ref("crm_case_sections_timesheet.employee_support"),
         )
         support = self.env.ref("crm_case_sections.section_support")
         self.assertEqual(support.with_user(agent).timesheet_hours, 5.5 + 1.5)
