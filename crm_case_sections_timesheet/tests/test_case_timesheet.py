@@ -38,6 +38,14 @@ class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
         self._log(case, 0.25, "Call back")
         self.assertEqual(case.with_user(self.agent).effective_hours, 1.75)
 
+    def test_line_of_the_timesheets_list_takes_the_case_project(self):
+        # Timesheets' list: choosing the case fills in its project
+        case = self._new_case(self.hardware)
+        line = self.env["account.analytic.line"].with_user(self.agent).new({})
+        line.case_id = case
+        line._onchange_case_id()
+        self.assertEqual(line.project_id, self.project)
+
     def test_hours_sum_up_the_tree(self):
         self._log(self._new_case(self.hardware), 1.5)
         self._log(self._new_case(self.hardware, "Sensor"), 0.5)
@@ -53,6 +61,22 @@ class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
         self.assertTrue(hierarchy.xpath("//field[@name='timesheet_hours']"))
         hierarchy = self._arch(self.colleague, "hierarchy", "crm.case.section")
         self.assertFalse(hierarchy.xpath("//field[@name='timesheet_hours']"))
+
+    def test_hours_of_the_whole_tree_in_one_query(self):
+        sub_sections = self.env["crm.case.section"].create(
+            [
+                {"name": f"Level {index}", "parent_id": self.hardware.id}
+                for index in range(10)
+            ]
+        )
+        for section in sub_sections:
+            self._log(self._new_case(section, f"Case of {section.name}"), 0.5)
+        sections = (self.support | self.hardware | sub_sections).with_user(self.agent)
+        sections.invalidate_recordset()
+        # the cases' hours grouped by section, then the sections' paths
+        with self.assertQueryCount(2):
+            hours = sections.mapped("timesheet_hours")
+        self.assertEqual(hours, [5.0, 5.0] + [0.5] * 10)
 
     def test_case_analysis_sums_the_hours(self):
         self._log(self._new_case(self.hardware), 1.5)
