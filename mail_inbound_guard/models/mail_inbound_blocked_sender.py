@@ -61,7 +61,9 @@ class MailInboundBlockedSender(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("pattern"):
-                vals["pattern"] = self._normalize_pattern(vals["pattern"])
+                vals["pattern"] = (
+                    self._normalize_pattern(vals["pattern"]) or vals["pattern"]
+                )
         records = super().create(vals_list)
         # the gateway caches the block list in every worker
         self.env.registry.clear_cache()
@@ -69,7 +71,8 @@ class MailInboundBlockedSender(models.Model):
 
     def write(self, vals):
         if vals.get("pattern"):
-            vals = dict(vals, pattern=self._normalize_pattern(vals["pattern"]))
+            pattern = self._normalize_pattern(vals["pattern"]) or vals["pattern"]
+            vals = dict(vals, pattern=pattern)
         res = super().write(vals)
         self.env.registry.clear_cache()
         return res
@@ -82,15 +85,12 @@ class MailInboundBlockedSender(models.Model):
     @api.model
     def _normalize_pattern(self, pattern):
         """``pattern`` as stored: a normalized address, or ``@domain`` in
-        lower case; what is neither comes back as written, and the
-        constraint refuses it."""
+        lower case; False when it is neither."""
         text = (pattern or "").strip().lower()
         if text.startswith("@"):
-            return text if DOMAIN_PATTERN.match(text) else pattern
+            return text if DOMAIN_PATTERN.match(text) else False
         address = email_normalize(text, strict=True)
-        if address and address == text:
-            return address
-        return pattern
+        return address if address and address == text else False
 
     @api.model
     @tools.ormcache()
@@ -128,7 +128,7 @@ class MailInboundBlockedSender(models.Model):
         """Block the addresses ``emails`` for ``company``, reactivating their
         archived blocks; return the blocks."""
         Blocked = self.with_context(active_test=False)
-        patterns = {self._normalize_pattern(email) for email in emails if email}
+        patterns = {self._normalize_pattern(email) or email for email in emails if email}
         existing = Blocked.search(
             [("pattern", "in", list(patterns)), ("company_id", "=", company.id)]
         )
