@@ -56,6 +56,7 @@ class CrmCase(models.Model):
         "mail.thread.blacklist",
         "mail.activity.mixin",
         "portal.mixin",
+        "crm.case.spam.mixin",
     ]
     _primary_email = "email_from"
     _order = "priority desc, id desc"
