@@ -158,8 +158,10 @@ class MailThread(models.AbstractModel):
                 )
                 message_dict.update(references="", in_reply_to="")
                 message_dict.pop("parent_id", None)
+                # sent to no alias (e.g. the catchall): a new record of the
+                # replied model rather than a refusal
                 return self.message_route(
-                    message, message_dict, model, thread_id, custom_values
+                    message, message_dict, model or route_model, thread_id, custom_values
                 )
         return routes
 
