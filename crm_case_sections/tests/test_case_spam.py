@@ -3,7 +3,7 @@
 no case and gets no answer, and is kept for the manager to release."""
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, tagged, warmup
 from odoo.tools import mute_logger
 
 from odoo.addons.mail_inbound_guard.tests.common import GATEWAY_LOGGERS
@@ -163,3 +163,14 @@ class TestCaseSpam(GatewayCommon):
         with self.assertRaises(AccessError):
             case.with_user(self.user_support).action_mark_spam()
         self.assertFalse(self.Blocked.search([]))
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    @warmup
+    def test_query_count_mail_from_a_blocked_sender(self):
+        self.Blocked.create({"pattern": SPAMMER})
+        self.env["mail.thread"].message_process(None, self._mail(0))
+        # the section's alias and its company, the same mail looked for, the
+        # spam row and its source: nothing parsed, routed or answered
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=6):
+            self.env["mail.thread"].message_process(None, self._mail(1))
+        self.assertFalse(self._new_mails)

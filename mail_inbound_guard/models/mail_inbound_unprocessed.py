@@ -160,7 +160,11 @@ class MailInboundUnprocessed(models.Model):
         return (
             self.env["mail.alias"]
             .sudo()
-            .search([("alias_full_name", "in", recipients)], limit=1)
+            .search_fetch(
+                [("alias_full_name", "in", recipients)],
+                ["alias_parent_model_id", "alias_parent_thread_id"],
+                limit=1,
+            )
         )
 
     @api.model
@@ -173,7 +177,11 @@ class MailInboundUnprocessed(models.Model):
         company_field = owner._mail_get_company_field()
         if not company_field:
             return self.env["res.company"]
-        return owner.browse(alias.alias_parent_thread_id).exists()[company_field]
+        # one query, the record's existence and its company (a flood of spam
+        # asks it for every mail)
+        return owner.search_fetch(
+            [("id", "=", alias.alias_parent_thread_id)], [company_field]
+        )[company_field]
 
     def action_reprocess(self):
         """Feed the mails to the gateway again, spam included (the block list
