@@ -6,7 +6,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, warmup
 from odoo.tools import mute_logger
 
-from odoo.addons.mail_inbound_guard.tests.common import GATEWAY_LOGGERS
+from odoo.addons.mail_inbound_guard.tests.common import (
+    GATEWAY_LOGGERS,
+    break_record_creation,
+)
 
 from .common import GatewayCommon, new_case_user
 
@@ -127,6 +130,24 @@ class TestCaseSpam(GatewayCommon):
                 '"Ana Torres" <luis@customer.example.com>',
             ],
         )
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_manager_marks_unprocessed_mail_as_spam(self):
+        with self.mock_mail_gateway(), break_record_creation(self.env):
+            self.assertFalse(self._deliver(self._mail(1)))
+        kept = self.Unprocessed.with_user(self.user_manager).search([])
+        self.assertFalse(kept.is_spam)
+        kept.action_mark_spam()
+        self.assertTrue(kept.is_spam)
+        self.assertEqual(
+            self.Blocked.with_user(self.user_manager).search([]).pattern, SPAMMER
+        )
+        with self.mock_mail_gateway():
+            self.assertFalse(self._deliver(self._mail(2)))
+        self.assertFalse(self._new_mails)
+        purged = self.Unprocessed.with_user(self.user_manager).action_purge_spam()
+        self.assertEqual(purged["params"]["type"], "success")
+        self.assertFalse(self.Unprocessed.search([]))
 
     def test_bad_pattern_is_refused_clearly(self):
         with self.assertRaisesRegex(ValidationError, "neither an e-mail address"):
