@@ -138,7 +138,10 @@ def main():
         f"{len(samples['new'])} new customer mails, interleaved, one commit each"
     )
     print(f"  {'':<28}{'mails':>7}{'queries/mail':>14}{'ms/mail':>10}{'median':>9}")
-    for kind, label in (("blocked", "blocked sender (refused)"), ("new", "new mail (a case)")):
+    for kind, label in (
+        ("blocked", "blocked sender (refused)"),
+        ("new", "new mail (a case)"),
+    ):
         row = figures[kind]
         print(
             f"  {label:<28}{row['mails']:>7}{row['queries_per_mail']:>14.1f}"

@@ -38,8 +38,7 @@ class CrmCaseReopenMixin(models.AbstractModel):
         "crm.case",
         "origin_case_id",
         "Follow-up Cases",
-        help="Cases opened by the customer's replies to this case after its "
-        "close.",
+        help="Cases opened by the customer's replies to this case after its " "close.",
     )
 
     @api.model
@@ -117,7 +116,10 @@ class CrmCaseReopenMixin(models.AbstractModel):
         return template
 
     def mail_allowed_qweb_expressions(self):
-        return (*super().mail_allowed_qweb_expressions(), "object.origin_case_id.number")
+        return (
+            *super().mail_allowed_qweb_expressions(),
+            "object.origin_case_id.number",
+        )
 
     def _is_late_reply(self, msg_dict):
         """Whether the mail of ``msg_dict`` is the customer's reply to this

@@ -652,7 +652,9 @@ class CrmCaseSection(models.Model):
         case: the section's, or the nearest set up the tree; 0: always."""
         self.ensure_one()
         ancestors = self.browse(reversed(self._get_ancestor_ids()))
-        return next((section.reopen_days for section in ancestors if section.reopen_days), 0)
+        return next(
+            (section.reopen_days for section in ancestors if section.reopen_days), 0
+        )
 
     @api.onchange("alias_name")
     def _onchange_alias_name(self):

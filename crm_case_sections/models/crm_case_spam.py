@@ -59,7 +59,9 @@ class CrmCaseSpamMixin(models.AbstractModel):
                 )
             )
         # no acknowledgement leaves for a case marked before its cron ran
-        self.write({"active": False, "is_spam": True, "acknowledgement_reference": False})
+        self.write(
+            {"active": False, "is_spam": True, "acknowledgement_reference": False}
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -100,9 +100,7 @@ class MailInboundBlockedSender(models.Model):
         query until the list changes."""
         blocked = {}
         # sudo: the gateway runs as any user; the list is the managers'
-        for company, pattern in self.sudo()._read_group(
-            [], ["company_id", "pattern"]
-        ):
+        for company, pattern in self.sudo()._read_group([], ["company_id", "pattern"]):
             blocked.setdefault(company.id, set()).add(pattern)
         return {company: frozenset(patterns) for company, patterns in blocked.items()}
 
@@ -128,7 +126,9 @@ class MailInboundBlockedSender(models.Model):
         """Block the addresses ``emails`` for ``company``, reactivating their
         archived blocks; return the blocks."""
         Blocked = self.with_context(active_test=False)
-        patterns = {self._normalize_pattern(email) or email for email in emails if email}
+        patterns = {
+            self._normalize_pattern(email) or email for email in emails if email
+        }
         existing = Blocked.search(
             [("pattern", "in", list(patterns)), ("company_id", "=", company.id)]
         )

@@ -161,7 +161,11 @@ class MailThread(models.AbstractModel):
                 # sent to no alias (e.g. the catchall): a new record of the
                 # replied model rather than a refusal
                 return self.message_route(
-                    message, message_dict, model or route_model, thread_id, custom_values
+                    message,
+                    message_dict,
+                    model or route_model,
+                    thread_id,
+                    custom_values,
                 )
         return routes
 

@@ -61,9 +61,13 @@ class TestMailInboundBlockedSender(InboundCommon):
     def test_blocked_domain_blocks_every_address_of_it(self):
         self._block("@Customer.Example.com")
         with self.mock_mail_gateway():
-            self.assertFalse(self._deliver(self._mail(sender="luis@customer.example.com")))
+            self.assertFalse(
+                self._deliver(self._mail(sender="luis@customer.example.com"))
+            )
             # a sub-domain is another domain
-            self.assertTrue(self._deliver(self._mail(1, "luis@eu.customer.example.com")))
+            self.assertTrue(
+                self._deliver(self._mail(1, "luis@eu.customer.example.com"))
+            )
         self.assertEqual(self.Unprocessed.search([]).mapped("is_spam"), [True])
 
     @mute_logger(*GATEWAY_LOGGERS)
@@ -135,11 +139,20 @@ class TestMailInboundBlockedSender(InboundCommon):
         self.assertEqual(Unprocessed.search([]).mapped("name"), ["Broken"])
 
     def test_pattern_is_an_address_or_a_domain(self):
-        self.assertEqual(self._block(" Spammer@Spam.Example ").pattern, "spammer@spam.example")
+        self.assertEqual(
+            self._block(" Spammer@Spam.Example ").pattern, "spammer@spam.example"
+        )
         self.assertEqual(self._block("@SPAM.example").pattern, "@spam.example")
-        for bad in ("spam.example", "@spam", "someone@", "a@b@c.example", "@sp am.example"):
-            with self.subTest(pattern=bad), self.assertRaisesRegex(
-                ValidationError, "neither an e-mail address"
+        for bad in (
+            "spam.example",
+            "@spam",
+            "someone@",
+            "a@b@c.example",
+            "@sp am.example",
+        ):
+            with (
+                self.subTest(pattern=bad),
+                self.assertRaisesRegex(ValidationError, "neither an e-mail address"),
             ):
                 self._block(bad)
 
