@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail_inbound_guard.tests.common import GATEWAY_LOGGERS
 
-from .common import GatewayCommon
+from .common import GatewayCommon, load_spanish
 
 OPENED_ON = "2026-11-23 09:30:00"
 CLOSED_ON = "2026-11-24 10:00:00"
@@ -132,3 +132,36 @@ class TestMailGatewayReopen(GatewayCommon):
     def test_negative_days_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.support.reopen_days = -1
+
+
+@tagged("mail_gateway")
+class TestMailGatewayReopenSpanish(GatewayCommon):
+    """A Spanish-speaking customer reads in Spanish that his old case stays
+    closed and which new one he has."""
+
+    _closed_case = TestMailGatewayReopen._closed_case
+    _reply_on = TestMailGatewayReopen._reply_on
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_done = cls.env.ref("crm_case_sections.stage_done")
+        cls.support.reopen_days = 7
+        load_spanish(cls.env)
+        cls.env["res.partner"].create(
+            {
+                "name": "Ana Torres",
+                "email": "ana.torres@customer.example.com",
+                "lang": "es_ES",
+            }
+        )
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_follow_up_acknowledgement_in_spanish(self):
+        old = self._closed_case()
+        new = self._reply_on(MONTH_LATER)
+        ack = self._acknowledgements(new)
+        self.assertIn(f"Su caso <strong>{old.number}</strong>", ack.body_html)
+        self.assertIn("se cerró hace tiempo", ack.body_html)
+        self.assertIn(new.number, ack.body_html)
+        self.assertIn("Saludos cordiales", ack.body_html)
