@@ -38,8 +38,20 @@ class CrmCaseReopenMixin(models.AbstractModel):
         "crm.case",
         "origin_case_id",
         "Follow-up Cases",
-        help="Cases opened by the customer's replies to this case after its " "close.",
+        help="Cases opened by the customer's replies to this case after its close.",
     )
+    reopen_within_days = fields.Integer(
+        compute="_compute_reopen_within_days",
+        help="Days after the close within which the customer's reply reopens "
+        "the case, from its section; 0: always.",
+    )
+
+    def _compute_reopen_within_days(self):
+        # the solved mail promises a reopening only within these days
+        for case in self:
+            case.reopen_within_days = (
+                case.section_id._get_reopen_days() if case.section_id else 0
+            )
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
