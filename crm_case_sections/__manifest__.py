@@ -39,6 +39,8 @@
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
         "views/menus.xml",
+        "views/crm_case_spam_views.xml",
+        "views/crm_case_reopen_views.xml",
         "data/mail_template_rating_data.xml",
         "data/mail_template_auto_close_data.xml",
         "views/crm_case_rating_views.xml",

@@ -7,6 +7,8 @@ from . import resource_calendar
 from . import crm_case_gateway
 from . import crm_case_escalation
 from . import crm_case_service_level
+from . import crm_case_spam
+from . import crm_case_reopen
 from . import crm_case_rating
 from . import crm_case_auto_close
 from . import crm_case
