@@ -1,0 +1,138 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Cases born or moved without a chosen responsible go to a member of their
+section by its assignment method (crm.case.section.assignment.mixin); those
+nobody can take wait, and a cron hands them out as members come to work."""
+
+import threading
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_case_section_assignment import AUTOMATIC_METHODS
+
+
+class CrmCaseAssignmentMixin(models.AbstractModel):
+    _name = "crm.case.assignment.mixin"
+    _description = "Case Assignment"
+
+    # completed by crm.case
+    section_id = fields.Many2one("crm.case.section")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Mail, portal, form: a case without a responsible chosen by the
+        user goes to a member of a section that assigns automatically."""
+        notes = {}
+        if not self.env.context.get("default_user_id"):
+            default_section = self.env.context.get("default_section_id")
+            todo = defaultdict(list)
+            for index, vals in enumerate(vals_list):
+                section_id = vals.get("section_id") or default_section
+                if section_id and not vals.get("user_id"):
+                    todo[section_id].append(index)
+            for section_id, indexes in todo.items():
+                section = self.env["crm.case.section"].browse(section_id)
+                if not section._assigns_automatically():
+                    continue
+                for index, (user, note) in zip(
+                    indexes, section._assign_pick(len(indexes)), strict=True
+                ):
+                    vals_list[index] = dict(vals_list[index], user_id=user.id)
+                    notes[index] = note
+        cases = super().create(vals_list)
+        if notes:
+            cases._log_assignment({cases[index].id: note for index, note in notes.items()})
+        return cases
+
+    def write(self, vals):
+        """Hand-over and escalation: cases moved without a responsible into
+        a section that assigns automatically go to one of its members."""
+        section = self.env["crm.case.section"].browse(vals.get("section_id"))
+        if vals.get("user_id") or not section or not section._assigns_automatically():
+            return super().write(vals)
+        moving = self.filtered(lambda case: case.section_id != section)
+        if not moving:
+            return super().write(vals)
+        if self - moving:
+            super(CrmCaseAssignmentMixin, self - moving).write(vals)
+        picks = section._assign_pick(len(moving))
+        notes = {}
+        by_user = defaultdict(list)
+        for case, (user, note) in zip(moving, picks, strict=True):
+            by_user[user].append(case.id)
+            notes[case.id] = note
+        for user, case_ids in by_user.items():
+            super(CrmCaseAssignmentMixin, self.browse(case_ids)).write(
+                dict(vals, user_id=user.id)
+            )
+        moving._log_assignment(notes)
+        return True
+
+    def _log_assignment(self, notes):
+        """Say in the chatter of each case why it went to whom."""
+        self._message_log_batch(
+            bodies={
+                case_id: Markup("<p>%s</p>") % note for case_id, note in notes.items()
+            },
+            author_id=self.env.ref("base.partner_root").id,
+        )
+
+    @api.model
+    def _cron_assign_waiting(self, batch_size=200):
+        """Hand out the open cases that wait for a member, by their section's
+        method, as members come to work: each member present gets his share
+        of the queue (counted among those working within the next hours),
+        the oldest cases first, in bounded batches."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        waiting_domain = [
+            ("user_id", "=", False),
+            ("is_closed", "=", False),
+            ("section_id.assign_section_id.assign_method", "in", AUTOMATIC_METHODS),
+        ]
+        groups = self._read_group(waiting_domain, ["section_id"], ["__count"])
+        waiting = defaultdict(int)
+        for section, count in groups:
+            waiting[section.assign_section_id] += count
+        assigned = 0
+        for section, _count in groups:
+            while True:
+                source = section.assign_section_id
+                state = section._assign_prepare(waiting=waiting[source])
+                capacity = sum(max(left, 0) for left in state["allowance"].values())
+                if not capacity:
+                    break
+                cases = self._lock_cases(
+                    SQL(
+                        "section_id = %s AND user_id IS NULL AND active "
+                        "AND NOT COALESCE(is_closed, FALSE)",
+                        section.id,
+                    ),
+                    order=SQL("id"),
+                    limit=min(batch_size, capacity),
+                )
+                if not cases:
+                    break
+                picks = [section._assign_next(state) for _case in cases]
+                section._assign_save_turns(state)
+                by_user = defaultdict(list)
+                for case, (user, _note) in zip(cases, picks, strict=True):
+                    by_user[user].append(case.id)
+                for user, case_ids in by_user.items():
+                    if user:
+                        self.browse(case_ids).write({"user_id": user.id})
+                given = {
+                    case.id: note
+                    for case, (user, note) in zip(cases, picks, strict=True)
+                    if user
+                }
+                self.browse(given)._log_assignment(given)
+                waiting[source] -= len(given)
+                assigned += len(given)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                if len(given) < len(cases):
+                    break
+        return assigned
