@@ -37,6 +37,7 @@
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
         "views/menus.xml",
+        "views/crm_case_section_assignment_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

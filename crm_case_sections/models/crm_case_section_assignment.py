@@ -238,8 +238,10 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             )
         loads[user] += 1
         state["allowance"][user] -= 1
-        # a microsecond apart: the order of a batch holds for the next one
-        turns[user] = state["now"] + timedelta(microseconds=len(state["picked"]))
+        # always after the last turn given, even within the same instant:
+        # the order of the turns holds for the next case
+        latest = max(turns.values(), default=state["now"])
+        turns[user] = max(state["now"], latest + timedelta(microseconds=1))
         state["picked"][user] = turns[user]
         return user, note
 
