@@ -44,7 +44,9 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
                     notes[index] = note
         cases = super().create(vals_list)
         if notes:
-            cases._log_assignment({cases[index].id: note for index, note in notes.items()})
+            cases._log_assignment(
+                {cases[index].id: note for index, note in notes.items()}
+            )
         return cases
 
     def write(self, vals):

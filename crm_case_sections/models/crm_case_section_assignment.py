@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 AUTOMATIC_METHODS = ("balanced", "round_robin")
@@ -58,14 +59,6 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         help="Open cases of each member in the section and its sub-sections.",
     )
 
-    _sql_constraints = [
-        (
-            "assign_max_open_positive",
-            "CHECK(assign_max_open >= 0)",
-            "The maximum of open cases per member cannot be negative.",
-        ),
-    ]
-
     @api.depends("assign_method", "parent_id.assign_section_id")
     def _compute_assign_section_id(self):
         for section in self:
@@ -73,6 +66,16 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
                 section.assign_section_id = section.parent_id.assign_section_id
             else:
                 section.assign_section_id = section
+
+    @api.constrains("assign_max_open")
+    def _check_assign_max_open(self):
+        if any(section.assign_max_open < 0 for section in self):
+            raise ValidationError(
+                self.env._(
+                    "The maximum of open cases per member cannot be negative: "
+                    "use 0 for no maximum."
+                )
+            )
 
     def _compute_member_open_cases(self):
         """``Ana Soporte: 2 · Bruno: 0`` for the members of each section, the
