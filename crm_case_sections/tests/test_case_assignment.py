@@ -8,7 +8,12 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged, warmup
 
-from .common import CaseCommon, GatewayCommon, new_case_user
+from .common import (
+    CaseCommon,
+    GatewayCommon,
+    new_case_user,
+    new_portal_user,
+)
 from .test_mail_gateway_performance import MESSAGE
 
 # 2026-11-23 is a Monday; the test calendar works 8-12 and 13-17 UTC
@@ -316,3 +321,37 @@ class TestMailAssignment(MailAssignmentCommon):
         with freeze_time(MONDAY_08):
             self.env["crm.case"]._cron_assign_waiting()
         self.assertEqual(case.user_id, self.user_ana)
+
+
+class TestPortalAssignment(CaseCommon):
+    def test_case_from_the_portal_goes_to_a_member(self):
+        customer = new_portal_user(
+            self.env, "portal_eva", "Eva Customer", email="eva@acme.example.com"
+        )
+        ana = new_case_user(self.env, "ana_soporte", "Ana Soporte")
+        bruno = new_case_user(self.env, "bruno_soporte", "Bruno Soporte")
+        # no working hours: the members work at any time
+        self.support.write(
+            {
+                "portal_open": True,
+                "assign_method": "round_robin",
+                "member_ids": [Command.set((ana | bruno).ids)],
+                "resource_calendar_id": False,
+            }
+        )
+        # as the portal's controller creates them (_case_portal_create)
+        Case = self.env["crm.case"].with_user(customer).sudo()
+        cases = Case.create(
+            [
+                {
+                    "name": name,
+                    "section_id": self.support.id,
+                    "partner_id": customer.partner_id.id,
+                }
+                for name in ("Gearbox noise", "Pump leaks")
+            ]
+        )
+        self.assertEqual([case.user_id for case in cases], [ana, bruno])
+        self.assertIn(
+            "next in turn in Support", str(cases[0].message_ids.mapped("body"))
+        )
