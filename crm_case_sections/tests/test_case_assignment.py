@@ -11,6 +11,7 @@ from odoo.tests import Form, tagged, warmup
 from .common import (
     CaseCommon,
     GatewayCommon,
+    load_spanish,
     new_case_user,
     new_portal_user,
 )
@@ -215,6 +216,22 @@ class TestCaseAssignment(AssignmentCommon):
         self._give(self.user_bruno, 1, section=self.first_level)
         section = self.support.with_user(self.user_support)
         self.assertEqual(section.member_open_cases, "Ana Soporte: 2 · Bruno Soporte: 1")
+
+    def test_note_in_spanish(self):
+        load_spanish(self.env)
+        self.support.with_context(lang="es_ES").name = "Soporte"
+        self._give(self.user_bruno, 1)
+        form = Form(
+            self.env["crm.case"].with_user(self.user_support).with_context(lang="es_ES")
+        )
+        form.name = "Fuga en la bomba"
+        form.section_id = self.support
+        case = form.save()
+        self._assert_note(
+            case,
+            "Asignado a Ana Soporte: 0 casos abiertos, el que menos tiene en "
+            "Soporte.",
+        )
 
     def test_negative_maximum_is_refused(self):
         form = Form(self.support.with_user(self.user_manager))
