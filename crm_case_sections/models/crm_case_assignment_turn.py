@@ -14,7 +14,7 @@ class CrmCaseAssignmentTurn(models.Model):
         "crm.case.section", required=True, index=True, ondelete="cascade"
     )
     user_id = fields.Many2one("res.users", required=True, ondelete="cascade")
-    last_assigned = fields.Datetime("Last Assigned", required=True)
+    last_assigned = fields.Datetime(required=True)
 
     _sql_constraints = [
         (
