@@ -91,7 +91,8 @@ def night_queue(registry, department_id, member_ids, errors):
         with Measure() as measure:
             assigned = env["crm.case"]._cron_assign_waiting()
         cr.execute(
-            "SELECT user_id, count(*) FROM crm_case WHERE id = ANY(%s) GROUP BY user_id",
+            "SELECT user_id, count(*) FROM crm_case WHERE id = ANY(%s) "
+            "GROUP BY user_id",
             [ids],
         )
         spread = Counter(dict(cr.fetchall()))
