@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged, warmup
+from odoo.tests import Form, HttpCase, tagged, warmup
 
 from .common import (
     CaseCommon,
@@ -372,3 +372,33 @@ class TestPortalAssignment(CaseCommon):
         self.assertIn(
             "next in turn in Support", str(cases[0].message_ids.mapped("body"))
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAssignmentTour(HttpCase):
+    def test_support_opens_a_case_that_goes_to_a_member(self):
+        ref = self.env.ref
+        support = ref("crm_case_sections.section_support")
+        agent = ref("crm_case_sections.user_support")
+        ana = new_case_user(self.env, "ana_soporte", "Ana Soporte")
+        support.write(
+            {
+                "assign_method": "balanced",
+                "member_ids": [Command.set((agent | ana).ids)],
+            }
+        )
+        # no working hours: the members are at work whenever the tour runs
+        self.env["crm.case.section"].search(
+            [("id", "child_of", support.id)]
+        ).resource_calendar_id = False
+        # the demo's cases keep Sofia busier than Ana
+        self.assertTrue(
+            self.env["crm.case"].search_count(
+                [("user_id", "=", agent.id), ("is_closed", "=", False)]
+            )
+        )
+        self.start_tour("/odoo", "crm_case_sections_assignment_tour", login="support")
+        case = self.env["crm.case"].search(
+            [("name", "=", "Gearbox noise at high speed")]
+        )
+        self.assertEqual(case.user_id, ana)
