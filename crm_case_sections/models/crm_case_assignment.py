@@ -82,6 +82,18 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
             author_id=self.env.ref("base.partner_root").id,
         )
 
+    def _notify_assignment(self, user):
+        """One notification to ``user`` for all the cases of ``self``."""
+        lines = Markup("").join(
+            Markup("<li>%s</li>") % case._get_mail_link() for case in self
+        )
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=user.partner_id.ids,
+            subject=self.env._("Cases assigned to you: %s", len(self)),
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (self.env._("These waiting cases are now yours:"), lines),
+        )
+
     @api.model
     def _cron_assign_waiting(self, batch_size=200):
         """Hand out the open cases that wait for a member, by their section's
@@ -124,7 +136,13 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
                     by_user[user].append(case.id)
                 for user, case_ids in by_user.items():
                     if user:
-                        self.browse(case_ids).write({"user_id": user.id})
+                        # one notification per member for the batch, as
+                        # crm's lead assignment does, not one per case
+                        given_cases = self.browse(case_ids)
+                        given_cases.with_context(
+                            mail_auto_subscribe_no_notify=True
+                        ).write({"user_id": user.id})
+                        given_cases._notify_assignment(user)
                 given = {
                     case.id: note
                     for case, (user, note) in zip(cases, picks, strict=True)

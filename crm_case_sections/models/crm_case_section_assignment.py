@@ -123,7 +123,9 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         self.ensure_one()
         for section in self.browse(reversed(self._get_ancestor_ids())):
             if section.member_ids:
-                return section.member_ids.filtered(lambda user: not user.share)
+                return section.member_ids.filtered(
+                    lambda user: user.active and not user.share
+                )
         return self.env["res.users"]
 
     def _assign_pick(self, count):

@@ -254,6 +254,16 @@ class TestNightQueue(AssignmentCommon):
         self.assertEqual(len(night.filtered(lambda c: c.user_id == self.user_ana)), 2)
         self.assertEqual(len(night.filtered(lambda c: c.user_id == self.user_bruno)), 2)
         self._assert_note(night[0], "Assigned to")
+        # each follows his cases, told once for the batch, not once per case
+        for user in (self.user_ana, self.user_bruno):
+            mine = night.filtered(lambda c, user=user: c.user_id == user)
+            self.assertIn(user.partner_id, mine.message_partner_ids)
+            told = self.env["mail.message"].search(
+                [("partner_ids", "in", user.partner_id.ids)]
+            )
+            self.assertEqual(
+                told.mapped("subject"), ["Cases assigned to you: 2"], user.name
+            )
 
     def test_first_member_in_takes_only_his_share(self):
         # Bruno starts an hour later (08:00 in the Azores is 09:00 UTC)
