@@ -45,10 +45,9 @@ def new_cases(registry, errors):
             [("login", "like", "bench.responsible%")], limit=MEMBERS
         )
         # no working hours: the members are at work whenever it runs
-        department.write(
-            {"member_ids": [(6, 0, members.ids)], "resource_calendar_id": False}
-        )
-        desk.resource_calendar_id = False
+        department.member_ids = members
+        Section.search([("id", "child_of", department.id)]).resource_calendar_id = False
+        department.assign_method = "manual"
         manual = per_case(env, desk, NEW_CASES)
         department.assign_method = "balanced"
         balanced = per_case(env, desk, NEW_CASES)

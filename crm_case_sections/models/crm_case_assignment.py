@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .crm_case_section_assignment import AUTOMATIC_METHODS
@@ -20,6 +20,22 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
 
     # completed by crm.case
     section_id = fields.Many2one("crm.case.section")
+
+    def init(self):
+        res = super().init()
+        if self._abstract:
+            return res
+        # the members' loads: their open cases in a section's sub-tree,
+        # counted on every assignment; the index holds open cases only
+        tools.create_index(
+            self.env.cr,
+            "crm_case_open_section_user_index",
+            self._table,
+            ["section_id", "user_id"],
+            where='("is_closed" IS NULL OR NOT "is_closed") AND "active" '
+            'AND "user_id" IS NOT NULL',
+        )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -128,6 +128,22 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
                 )
         return self.env["res.users"]
 
+    @api.model
+    @tools.ormcache("section_id")
+    def _get_subtree_ids(self, section_id):
+        """Ids of the section and of all its sub-sections. Cached: the
+        members' loads are counted on every assignment, and the ids given
+        to PostgreSQL find the open cases by index (a sub-query on the tree
+        makes it read every case of the members). The section's create and
+        write clear the cache when the tree changes."""
+        # sudo, active_test: the tree itself, whoever assigns
+        return tuple(
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "child_of", section_id)])
+            .ids
+        )
+
     def _assign_pick(self, count):
         """A member (or nobody) and the note saying why, for each of
         ``count`` new cases of this section, chosen together."""
@@ -156,7 +172,7 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             .sudo()
             ._read_group(
                 [
-                    ("section_id", "child_of", source.id),
+                    ("section_id", "in", self._get_subtree_ids(source.id)),
                     ("is_closed", "=", False),
                     ("user_id", "in", (working | expected).ids),
                 ],
