@@ -46,6 +46,8 @@ def new_cases(registry, errors):
         )
         # no working hours: the members are at work whenever it runs
         department.member_ids = members
+        # a desk with members of its own hands its cases to them
+        members |= Section.search([("id", "child_of", department.id)]).member_ids
         Section.search([("id", "child_of", department.id)]).resource_calendar_id = False
         department.assign_method = "manual"
         manual = per_case(env, desk, NEW_CASES)
@@ -96,12 +98,12 @@ def night_queue(registry, department_id, member_ids, errors):
         )
         spread = Counter(dict(cr.fetchall()))
     waiting = spread.pop(None, 0)
+    counts = sorted(spread.values())
     print(
         f"assignment cron: {assigned:,} of {len(ids):,} waiting cases handed to "
         f"{len(spread)} members in {measure.seconds:.1f} s and {measure.queries:,} "
         f"queries ({measure.queries / max(assigned, 1):.2f} per case); per member "
-        f"{min(spread.values(), default=0)} to {max(spread.values(), default=0)}, "
-        f"{waiting} left waiting"
+        f"{counts}, {waiting} left waiting"
     )
     if waiting:
         errors.append(f"cron: {waiting} cases left waiting with every member at work")

@@ -155,8 +155,9 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
                         # one notification per member for the batch, as
                         # crm's lead assignment does, not one per case
                         given_cases = self.browse(case_ids)
+                        # the note says who and why: no tracking message
                         given_cases.with_context(
-                            mail_auto_subscribe_no_notify=True
+                            mail_auto_subscribe_no_notify=True, mail_notrack=True
                         ).write({"user_id": user.id})
                         given_cases._notify_assignment(user)
                 given = {
