@@ -115,7 +115,8 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
         """Hand out the open cases that wait for a member, by their section's
         method, as members come to work: each member present gets his share
         of the queue (counted among those working within the next hours),
-        the oldest cases first, in bounded batches."""
+        the oldest cases first, in bounded batches; each member is told
+        once of all the cases he got."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         waiting_domain = [
             ("user_id", "=", False),
@@ -126,14 +127,15 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
         waiting = defaultdict(int)
         for section, count in groups:
             waiting[section.assign_section_id] += count
-        assigned = 0
-        for section, _count in groups:
-            while True:
+        given_by_user = defaultdict(list)
+        for section, count in groups:
+            left = count
+            while left > 0:
                 source = section.assign_section_id
                 state = section._assign_prepare(waiting=waiting[source])
-                capacity = sum(max(left, 0) for left in state["allowance"].values())
-                if not capacity:
-                    break
+                room = sum(max(n, 0) for n in state["allowance"].values())
+                if not room:
+                    break  # nobody at work can take one now
                 cases = self._lock_cases(
                     SQL(
                         "section_id = %s AND user_id IS NULL AND active "
@@ -141,35 +143,42 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
                         section.id,
                     ),
                     order=SQL("id"),
-                    limit=min(batch_size, capacity),
+                    limit=min(batch_size, room, left),
                 )
                 if not cases:
                     break
-                picks = [section._assign_next(state) for _case in cases]
-                section._assign_save_turns(state)
-                by_user = defaultdict(list)
-                for case, (user, _note) in zip(cases, picks, strict=True):
-                    by_user[user].append(case.id)
-                for user, case_ids in by_user.items():
-                    if user:
-                        # one notification per member for the batch, as
-                        # crm's lead assignment does, not one per case
-                        given_cases = self.browse(case_ids)
-                        # the note says who and why: no tracking message
-                        given_cases.with_context(
-                            mail_auto_subscribe_no_notify=True, mail_notrack=True
-                        ).write({"user_id": user.id})
-                        given_cases._notify_assignment(user)
-                given = {
-                    case.id: note
-                    for case, (user, note) in zip(cases, picks, strict=True)
-                    if user
-                }
-                self.browse(given)._log_assignment(given)
+                given = cases._assign_batch(section, state)
+                for case_id, user in given.items():
+                    given_by_user[user].append(case_id)
                 waiting[source] -= len(given)
-                assigned += len(given)
+                left -= len(cases)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 if len(given) < len(cases):
-                    break
-        return assigned
+                    break  # the members at work are full
+        for user, case_ids in given_by_user.items():
+            self.browse(case_ids)._notify_assignment(user)
+        return sum(len(case_ids) for case_ids in given_by_user.values())
+
+    def _assign_batch(self, section, state):
+        """Give the cases of ``self``, waiting in ``section``, to its members
+        by ``state`` (_assign_prepare); return the member of each case
+        given."""
+        picks = dict(
+            zip(self, [section._assign_next(state) for _case in self], strict=False)
+        )
+        section._assign_save_turns(state)
+        given = {case: pick for case, pick in picks.items() if pick[0]}
+        by_user = defaultdict(lambda: self.browse())
+        for case, (user, _note) in given.items():
+            by_user[user] |= case
+        for user, cases in by_user.items():
+            # the note says who and why: no tracking message; the member is
+            # told once at the end of the run, as crm's lead assignment does
+            cases.with_context(
+                mail_auto_subscribe_no_notify=True, mail_notrack=True
+            ).write({"user_id": user.id})
+        self.browse([case.id for case in given])._log_assignment(
+            {case.id: note for case, (_user, note) in given.items()}
+        )
+        return {case.id: user for case, (user, _note) in given.items()}
