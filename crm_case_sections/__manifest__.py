@@ -37,6 +37,8 @@
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
         "views/menus.xml",
+        "views/crm_case_spam_views.xml",
+        "views/crm_case_reopen_views.xml",
         "views/crm_case_section_assignment_views.xml",
     ],
     "demo": [

@@ -7,6 +7,8 @@ from . import crm_case_gateway
 from . import crm_case_assignment
 from . import crm_case_escalation
 from . import crm_case_service_level
+from . import crm_case_spam
+from . import crm_case_reopen
 from . import crm_case
 from . import res_users
 from . import mail_alias_domain

@@ -47,8 +47,10 @@ REFERENCE_MODELS = [
 class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
-    # the mixins first: their overrides come before mail.thread's
+    # the mixins first: their overrides come before mail.thread's (the
+    # reopen mixin's before the gateway's: it decides where a late reply goes)
     _inherit = [
+        "crm.case.reopen.mixin",
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
         "crm.case.gateway.mixin",
@@ -57,6 +59,7 @@ class CrmCase(models.Model):
         "mail.thread.blacklist",
         "mail.activity.mixin",
         "portal.mixin",
+        "crm.case.spam.mixin",
     ]
     _primary_email = "email_from"
     _order = "priority desc, id desc"
