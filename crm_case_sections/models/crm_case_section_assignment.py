@@ -191,30 +191,41 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             share = math.ceil((sum(loads.values()) + waiting) / len(expected))
             for user in working:
                 allowance[user] = min(allowance[user], share - loads[user])
-        # sudo: the turns are the assignment's own bookkeeping
-        turns = {
-            turn.user_id: turn.last_assigned
-            for turn in self.env["crm.case.assignment.turn"]
-            .sudo()
-            .search_fetch(
-                [("section_id", "=", source.id), ("user_id", "in", working.ids)],
-                ["user_id", "last_assigned"],
-            )
-        }
         return {
             "source": source,
             "now": now,
             "loads": loads,
             "allowance": allowance,
-            "turns": turns,
+            "members": working,
+            "turns": None,  # read when needed: round robin, or a tie
             "picked": {},
         }
+
+    def _assign_get_turns(self, state):
+        """When each member at work last got a case of the section, this
+        run's choices included."""
+        if state["turns"] is None:
+            # sudo: the turns are the assignment's own bookkeeping
+            state["turns"] = {
+                turn.user_id: turn.last_assigned
+                for turn in self.env["crm.case.assignment.turn"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("section_id", "=", state["source"].id),
+                        ("user_id", "in", state["members"].ids),
+                    ],
+                    ["user_id", "last_assigned"],
+                )
+            }
+            state["turns"].update(state["picked"])
+        return state["turns"]
 
     def _assign_next(self, state):
         """The member who gets the next case, and the note that says why;
         an empty user when nobody can take it. ``state`` (_assign_prepare)
         follows each choice, so that a batch is spread as one by one."""
-        source, loads, turns = state["source"], state["loads"], state["turns"]
+        source, loads = state["source"], state["loads"]
         eligible = [user for user, left in state["allowance"].items() if left > 0]
         if not eligible:
             return self.env["res.users"], self.env._(
@@ -225,11 +236,17 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             )
 
         def waited(user):
-            return turns.get(user) or datetime.min
+            return self._assign_get_turns(state).get(user) or datetime.min
 
         if source.assign_method == "balanced":
-            user = min(eligible, key=lambda user: (loads[user], waited(user), user.id))
-            tied = [other for other in eligible if loads[other] == loads[user]]
+            fewest = min(loads[user] for user in eligible)
+            tied = [user for user in eligible if loads[user] == fewest]
+            # the turns matter only to break a tie
+            user = (
+                min(tied, key=lambda user: (waited(user), user.id))
+                if len(tied) > 1
+                else tied[0]
+            )
             cases = (
                 self.env._("1 open case")
                 if loads[user] == 1
@@ -261,9 +278,12 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         state["allowance"][user] -= 1
         # always after the last turn given, even within the same instant:
         # the order of the turns holds for the next case
+        turns = state["turns"] if state["turns"] is not None else state["picked"]
         latest = max(turns.values(), default=state["now"])
-        turns[user] = max(state["now"], latest + timedelta(microseconds=1))
-        state["picked"][user] = turns[user]
+        stamp = max(state["now"], latest + timedelta(microseconds=1))
+        state["picked"][user] = stamp
+        if state["turns"] is not None:
+            state["turns"][user] = stamp
         return user, note
 
     def _assign_save_turns(self, state):
