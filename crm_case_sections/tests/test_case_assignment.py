@@ -169,7 +169,7 @@ class TestCaseAssignment(AssignmentCommon):
         with freeze_time("2026-11-24 00:30:00"):  # 09:30 in Tokyo, night here
             self.assertEqual(self._form_case(self.support).user_id, self.user_bruno)
 
-    def test_archived_and_portal_members_are_skipped(self):
+    def test_archived_member_is_skipped(self):
         self._give(self.user_ana, 5)
         self.user_bruno.active = False
         self.assertEqual(self._form_case(self.support).user_id, self.user_ana)
