@@ -39,6 +39,7 @@
         "views/menus.xml",
         "views/crm_case_spam_views.xml",
         "views/crm_case_reopen_views.xml",
+        "views/crm_case_section_assignment_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -1,8 +1,10 @@
+from . import crm_case_section_assignment
 from . import crm_case_section
 from . import crm_case_type
 from . import crm_case_stage
 from . import resource_calendar
 from . import crm_case_gateway
+from . import crm_case_assignment
 from . import crm_case_escalation
 from . import crm_case_service_level
 from . import crm_case_spam
@@ -16,3 +18,4 @@ from . import res_partner
 from . import ir_http
 from . import ir_module_module
 from . import utm_medium
+from . import crm_case_assignment_turn

@@ -54,6 +54,7 @@ class CrmCase(models.Model):
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
         "crm.case.gateway.mixin",
+        "crm.case.assignment.mixin",
         "mail.thread.cc",
         "mail.thread.blacklist",
         "mail.activity.mixin",
@@ -291,8 +292,13 @@ class CrmCase(models.Model):
         # the section's responsible (or the nearest one up the tree); a
         # section without any leaves the case with whom it is. A responsible
         # chosen by a user, or written with the section, is not recomputed.
+        # A section that assigns automatically leaves the choice of a member
+        # to the save (crm.case.assignment.mixin).
         for case in self:
-            case.user_id = case.section_id._get_responsible() or case.user_id
+            if case.section_id._assigns_automatically():
+                case.user_id = False
+            else:
+                case.user_id = case.section_id._get_responsible() or case.user_id
 
     @api.depends("expected_revenue", "probability")
     def _compute_prorated_revenue(self):

@@ -11,7 +11,11 @@ from odoo.tools import SQL
 class CrmCaseSection(models.Model):
     _name = "crm.case.section"
     _description = "Case Section"
-    _inherit = ["mail.thread", "mail.alias.mixin.optional"]
+    _inherit = [
+        "mail.thread",
+        "mail.alias.mixin.optional",
+        "crm.case.section.assignment.mixin",
+    ]
     _order = "sort_path, id"
     _rec_name = "complete_name"
     _parent_store = True
