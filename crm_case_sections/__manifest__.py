@@ -37,6 +37,9 @@
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
         "views/menus.xml",
+        "data/crm_case_merge_data.xml",
+        "wizard/crm_case_merge_views.xml",
+        "views/crm_case_merge_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -47,8 +47,10 @@ REFERENCE_MODELS = [
 class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
-    # the mixins first: their overrides come before mail.thread's
+    # the mixins first: their overrides come before mail.thread's; the
+    # merge's first of all, so a mail to a merged case goes to its target
     _inherit = [
+        "crm.case.merge.mixin",
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
         "crm.case.gateway.mixin",
