@@ -13,6 +13,9 @@ from odoo.tools.mail import email_split_and_format
 
 # open cases of the same customer created this many days back are offered
 DUPLICATE_DAYS = 7
+# pg_trgm's similarity of their subjects, from 0 to 1: pg_trgm's own default
+# threshold ("The oil pump leaks" / "Oil pump leaking again": 0.45)
+DUPLICATE_SIMILARITY = 0.3
 
 
 class CrmCaseMergeMixin(models.AbstractModel):
@@ -59,8 +62,9 @@ class CrmCaseMergeMixin(models.AbstractModel):
     @api.depends_context("uid")
     def _compute_duplicate_case_ids(self):
         """One query for all the cases of ``self``: the open cases the user
-        may read whose customer (partner or address) is the same and whose
-        subject is similar by trigrams (the subject's trigram index)."""
+        may read whose customer (partner or address, both indexed, narrow
+        them down) is the same and whose subject is similar by pg_trgm's
+        trigrams."""
         self.duplicate_case_ids = False
         candidates = self.filtered(
             lambda case: case.active
@@ -98,17 +102,18 @@ class CrmCaseMergeMixin(models.AbstractModel):
                 """
                 SELECT src.idx, ARRAY_AGG(dup.id ORDER BY
                     similarity(dup.name, src.name) DESC, dup.id DESC)
-                  FROM (VALUES %(rows)s) AS src(idx, case_id, partner_id, email, name)
+                  FROM (VALUES %s) AS src(idx, case_id, partner_id, email, name)
                   JOIN crm_case dup
                     ON dup.id != src.case_id
-                   AND dup.name %% src.name
+                   AND similarity(dup.name, src.name) >= %s
                    AND (dup.partner_id = src.partner_id
                         OR dup.email_normalized = src.email)
-                 WHERE dup.id IN %(allowed)s
+                 WHERE dup.id IN %s
               GROUP BY src.idx
                 """,
-                rows=rows,
-                allowed=allowed.subselect(),
+                rows,
+                DUPLICATE_SIMILARITY,
+                allowed.subselect(),
             )
         )
         for index, case_ids in self.env.cr.fetchall():

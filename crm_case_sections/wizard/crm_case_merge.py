@@ -44,7 +44,9 @@ class CrmCaseMerge(models.TransientModel):
         for wizard in self:
             if wizard.target_case_id not in wizard.case_ids:
                 # the oldest case: the customer's first conversation goes on
-                wizard.target_case_id = wizard.case_ids.sorted("id")[:1]
+                wizard.target_case_id = wizard.case_ids.sorted(
+                    lambda case: case._origin.id
+                )[:1]
 
     @api.depends("case_ids.partner_id", "case_ids.email_normalized")
     def _compute_warning(self):
