@@ -163,10 +163,8 @@ class CrmCaseMergeMixin(models.AbstractModel):
             "res_model": "crm.case.merge",
             "view_mode": "form",
             "target": "new",
-            "context": {
-                "default_case_ids": cases.ids,
-                "default_target_case_id": self.id,
-            },
+            # the oldest case is kept by default (see the wizard)
+            "context": {"default_case_ids": cases.ids},
         }
 
     # ------------------------------------------------------------

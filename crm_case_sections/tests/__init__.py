@@ -24,3 +24,4 @@ from . import test_tours_spanish
 from . import test_case_configuration
 from . import test_case_names_spanish
 from . import test_case_merge
+from . import test_case_duplicates

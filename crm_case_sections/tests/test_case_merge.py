@@ -297,4 +297,4 @@ class TestCaseMerge(GatewayCommon):
         self.assertEqual(
             {case.id for case in wizard.case_ids}, {self.case_old.id, self.case_new.id}
         )
-        self.assertEqual(wizard.target_case_id.id, self.case_new.id)
+        self.assertEqual(wizard.target_case_id.id, self.case_old.id)
