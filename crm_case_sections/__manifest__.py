@@ -40,6 +40,8 @@
         "data/crm_case_merge_data.xml",
         "wizard/crm_case_merge_views.xml",
         "views/crm_case_merge_views.xml",
+        "wizard/mail_compose_message_views.xml",
+        "views/mail_template_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

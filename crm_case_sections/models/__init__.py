@@ -15,3 +15,4 @@ from . import res_partner
 from . import ir_http
 from . import ir_module_module
 from . import utm_medium
+from . import mail_template
