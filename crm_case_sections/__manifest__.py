@@ -51,6 +51,7 @@
         "demo/crm_case_stage_demo.xml",
         "demo/crm_case_sla_demo.xml",
         "demo/crm_case_demo.xml",
+        "demo/crm_case_ready_answer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["crm_case_sections/static/src/views/*.js"],
