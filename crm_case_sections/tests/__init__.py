@@ -26,3 +26,4 @@ from . import test_case_names_spanish
 from . import test_case_merge
 from . import test_case_duplicates
 from . import test_case_ready_answers
+from . import test_case_merge_tour
