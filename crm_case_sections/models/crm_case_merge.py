@@ -240,7 +240,9 @@ class CrmCaseMergeMixin(models.AbstractModel):
         values = {}
         known = set(email_normalize_all(self.email_cc or ""))
         watchers = []
-        for address in email_split_and_format(",".join(cases.mapped("email_cc"))):
+        for address in email_split_and_format(
+            ",".join(filter(None, cases.mapped("email_cc")))
+        ):
             email = next(iter(email_normalize_all(address)), None)
             if email and email not in known:
                 known.add(email)

@@ -142,6 +142,19 @@ class TestCaseMerge(GatewayCommon):
         self.assertEqual(target.ref, order)
 
     @mute_logger(*GATEWAY_LOGGERS)
+    def test_cases_without_watchers_merge(self):
+        cases = self.env["crm.case"].create(
+            [
+                {"name": name, "section_id": self.support.id, "partner_id": self.customer.id}
+                for name in ("Pump offer", "Pump offer again")
+            ]
+        )
+        target = self._merge(cases, notify=True)
+        self.assertFalse(target.email_cc)
+        self.assertEqual(cases[1].merged_into_id, target)
+        self.assertEqual(len(self._mails_to("buyer@oil.example.com")), 1)
+
+    @mute_logger(*GATEWAY_LOGGERS)
     def test_user_chooses_the_case_to_keep(self):
         target = self._merge(self.case_old | self.case_new, target=self.case_new)
         self.assertEqual(target, self.case_new)
