@@ -16,7 +16,8 @@ class TestCaseMergeTour(SpanishTourCase):
         customer = self.env["res.partner"].create(
             {"name": "Aceites Norte", "email": "compras@aceites-norte.example.com"}
         )
-        Case = self.env["crm.case"]
+        # created in Spanish: their creation notes are written in it
+        Case = self.env["crm.case"].with_context(lang="es_ES")
         support = ref("crm_case_sections.section_support")
         first = Case.create(
             {

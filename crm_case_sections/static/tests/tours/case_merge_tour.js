@@ -12,8 +12,10 @@ registry.category("web_tour.tours").add("crm_case_sections_merge_es", {
     steps: () => [
         ...openHelpdeskMenu("menu_crm_case_main", "menu_crm_case_all"),
         { trigger: ".o_control_panel .o_switch_view.o_list", run: "click" },
+        { content: "The list is shown", trigger: ".o_list_view .o_data_row" },
         { trigger: ".o_searchview_input", run: "edit bomba de aceite" },
         { trigger: ".o_searchview_input", run: "press Enter" },
+        { trigger: ".o_searchview_facet:contains(bomba de aceite)" },
         {
             content: "Her customer's two cases about the leak, and no other",
             trigger: ".o_list_view:not(:has(.o_data_row:eq(2))) .o_data_row:eq(1)",
