@@ -27,7 +27,6 @@ class CrmCaseMergeMixin(models.AbstractModel):
 
     merged_into_id = fields.Many2one(
         "crm.case",
-        string="Merged Into",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -342,5 +341,5 @@ class CrmCaseMergeMixin(models.AbstractModel):
             CrmCaseMergeMixin, self.with_context(active_test=False)
         )._find_case_from_subject(msg_dict)
         if merged.merged_into_id:
-            return merged._get_merge_target().with_context(self.env.context)
+            return merged._get_merge_target().with_env(self.env)
         return self.browse()

@@ -48,7 +48,9 @@ class TestCaseDuplicates(CaseCommon):
         form.partner_id = self.customer
         self.assertFalse(form.duplicate_case_ids)
         form.name = "Oil pump leaking again"
-        self.assertEqual(form.duplicate_case_ids[:], self.earlier.with_user(self.user_support))
+        self.assertEqual(
+            form.duplicate_case_ids[:], self.earlier.with_user(self.user_support)
+        )
 
     def test_same_address_without_contact_is_the_same_customer(self):
         earlier = self._new_case(
@@ -106,7 +108,9 @@ class TestCaseDuplicates(CaseCommon):
     def test_duplicates_of_several_cases_in_one_query(self):
         cases = self._new_as_support(
             "Oil pump leaking again", partner_id=self.customer.id
-        ) | self._new_as_support("The oil pump still leaks", partner_id=self.customer.id)
+        ) | self._new_as_support(
+            "The oil pump still leaks", partner_id=self.customer.id
+        )
         cases.invalidate_recordset()
         cases.mapped("name")  # the cases themselves are read already
         with self.assertQueryCount(1):
@@ -121,7 +125,7 @@ class TestCaseDuplicates(CaseCommon):
         wizard = Form(
             self.env["crm.case.merge"]
             .with_user(self.user_support)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertEqual(
             {record.id for record in wizard.case_ids}, {case.id, self.earlier.id}

@@ -58,7 +58,9 @@ class TestCaseMerge(GatewayCommon):
             cc="quality@customer.example.com",
         )
         first.add_attachment(
-            b"%PDF-1.4 photo", maintype="application", subtype="pdf",
+            b"%PDF-1.4 photo",
+            maintype="application",
+            subtype="pdf",
             filename="leak-photo.pdf",
         )
         self.case_old = self._receive(first)
@@ -69,14 +71,16 @@ class TestCaseMerge(GatewayCommon):
             cc="luis.gil@customer.example.com",
         )
         second.add_attachment(
-            b"%PDF-1.4 note", maintype="application", subtype="pdf",
+            b"%PDF-1.4 note",
+            maintype="application",
+            subtype="pdf",
             filename="delivery-note.pdf",
         )
         self.case_new = self._receive(second)
         self.assertEqual(len(self.case_old | self.case_new), 2)
 
     def _merge(self, cases, user=None, target=None, notify=False):
-        """As the case list's Action › Merge Cases does, as ``user``."""
+        """As the case list's Action > Merge Cases does, as ``user``."""
         user = user or self.user_support
         wizard = Form(
             self.env["crm.case.merge"]
@@ -104,9 +108,11 @@ class TestCaseMerge(GatewayCommon):
         self.assertEqual(target, self.case_old, "the oldest case is kept")
         self.assertLessEqual(messages, target.message_ids)
         self.assertEqual(
-            set(self.env["ir.attachment"].search(
-                [("res_model", "=", "crm.case"), ("res_id", "=", target.id)]
-            ).mapped("name")),
+            set(
+                self.env["ir.attachment"]
+                .search([("res_model", "=", "crm.case"), ("res_id", "=", target.id)])
+                .mapped("name")
+            ),
             {"leak-photo.pdf", "delivery-note.pdf"},
         )
         self.assertIn("pump still leaks", "".join(target.message_ids.mapped("body")))
@@ -145,7 +151,11 @@ class TestCaseMerge(GatewayCommon):
     def test_cases_without_watchers_merge(self):
         cases = self.env["crm.case"].create(
             [
-                {"name": name, "section_id": self.support.id, "partner_id": self.customer.id}
+                {
+                    "name": name,
+                    "section_id": self.support.id,
+                    "partner_id": self.customer.id,
+                }
                 for name in ("Pump offer", "Pump offer again")
             ]
         )
@@ -278,7 +288,9 @@ class TestCaseMerge(GatewayCommon):
         wizard = Form(
             self.env["crm.case.merge"]
             .with_user(self.user_support)
-            .with_context(active_model="crm.case", active_ids=(self.case_old | other).ids)
+            .with_context(
+                active_model="crm.case", active_ids=(self.case_old | other).ids
+            )
         )
         self.assertIn("different customers", wizard.warning)
         same = Form(
@@ -305,7 +317,7 @@ class TestCaseMerge(GatewayCommon):
         wizard = Form(
             self.env["crm.case.merge"]
             .with_user(self.user_support)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertEqual(
             {case.id for case in wizard.case_ids}, {self.case_old.id, self.case_new.id}

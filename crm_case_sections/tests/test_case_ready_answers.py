@@ -75,9 +75,7 @@ class TestCaseReadyAnswers(CaseCommon):
         domain = Composer.fields_get(["template_id"])["template_id"]["domain"]
         values = dict(composer._get_eval_context(), uid=user.id)
         return (
-            self.env["mail.template"]
-            .with_user(user)
-            .search(safe_eval(domain, values))
+            self.env["mail.template"].with_user(user).search(safe_eval(domain, values))
         )
 
     def test_section_answers_offered_in_its_sub_sections(self):
@@ -98,7 +96,10 @@ class TestCaseReadyAnswers(CaseCommon):
 
     def test_other_models_composer_unchanged(self):
         partner_template = self.env["mail.template"].create(
-            {"name": "Partner hello", "model_id": self.env["ir.model"]._get_id("res.partner")}
+            {
+                "name": "Partner hello",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+            }
         )
         composer = Form(
             self.env["mail.compose.message"]

@@ -15,7 +15,6 @@ class MailComposeMessage(models.TransientModel):
     )
     case_section_id = fields.Many2one(
         "crm.case.section",
-        string="Case Section",
         compute="_compute_case_section_id",
         help="The section of the cases written to, when they share one.",
     )
