@@ -95,8 +95,8 @@ class CrmCaseMergeMixin(models.AbstractModel):
             )
             for index, case in enumerate(candidates)
         )
-        self.env.flush_all()
-        self.env.cr.execute(
+        self.env["crm.case"].flush_model()
+        rows = self.env.execute_query(
             SQL(
                 """
                 SELECT src.idx, ARRAY_AGG(dup.id ORDER BY
@@ -115,7 +115,7 @@ class CrmCaseMergeMixin(models.AbstractModel):
                 allowed.subselect(),
             )
         )
-        for index, case_ids in self.env.cr.fetchall():
+        for index, case_ids in rows:
             candidates[index].duplicate_case_ids = self.browse(case_ids)
 
     # ------------------------------------------------------------
@@ -315,7 +315,7 @@ class CrmCaseMergeMixin(models.AbstractModel):
 
     def message_update(self, msg_dict, update_vals=None):
         if len(self) == 1 and self.merged_into_id:
-            return self._get_merge_target().message_update(
+            return self._get_mail_target().message_update(
                 msg_dict, update_vals=update_vals
             )
         return super().message_update(msg_dict, update_vals=update_vals)
@@ -328,8 +328,19 @@ class CrmCaseMergeMixin(models.AbstractModel):
             and self.env.context.get("from_alias")
             and self.merged_into_id
         ):
-            return self._get_merge_target().message_post(**kwargs)
+            return self._get_mail_target().message_post(**kwargs)
         return super().message_post(**kwargs)
+
+    def _get_mail_target(self):
+        """The merge target, for a mail the gateway routed to this merged
+        case: a sender this case did not trust is not trusted there either
+        (see crm.case.gateway.mixin)."""
+        target = self._get_merge_target()
+        untrusted = self.env.context.get("mail_inbound_untrusted_ids") or {}
+        if self.id in untrusted.get(self._name, ()):
+            untrusted = {**untrusted, self._name: (*untrusted[self._name], target.id)}
+            target = target.with_context(mail_inbound_untrusted_ids=untrusted)
+        return target
 
     @api.model
     def _find_case_from_subject(self, msg_dict):

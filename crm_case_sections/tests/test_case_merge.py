@@ -207,6 +207,27 @@ class TestCaseMerge(GatewayCommon):
         )
 
     @mute_logger(*GATEWAY_LOGGERS)
+    def test_stranger_reply_to_merge_notice_brings_nobody_in(self):
+        target = self._merge(self.case_old | self.case_new, notify=True)
+        notice = self.case_new.message_ids.filtered(
+            lambda message: message.message_type == "comment"
+        )
+        reply = self._mail(
+            "<leak-6@stranger.example.com>",
+            f"Re: [{target.number}] The oil pump leaks",
+            "Buy our pumps instead.",
+            in_reply_to=notice.message_id,
+            sender="seller@stranger.example.com",
+            cc="friend@stranger.example.com",
+        )
+        self.assertFalse(self._receive(reply), "no new case")
+        self.assertIn("Buy our pumps", target.message_ids[0].body)
+        self.assertNotIn("friend@stranger.example.com", target._get_watcher_emails())
+        self.assertEqual(
+            target.activity_ids.summary, "Review a reply from a non-participant"
+        )
+
+    @mute_logger(*GATEWAY_LOGGERS)
     def test_merged_case_reference_in_subject_lands_on_target(self):
         target = self._merge(self.case_old | self.case_new)
         mail = self._mail(
