@@ -128,10 +128,14 @@ class TestCaseMerge(GatewayCommon):
         self.assertIn(self.case_new.number, target.message_ids[0].body)
         self.assertIn(target.number, self.case_new.message_ids[0].body)
         self.assertIn("data-oe-id", self.case_new.message_ids[0].body)
-        self.assertNotIn(
+        Case = self.env["crm.case"].with_user(self.user_support)
+        self.assertNotIn(self.case_new, Case.search([]), "merged cases leave the lists")
+        # and are found again with the Merged filter
+        search = Case.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn('name="merged"', search)
+        self.assertEqual(
+            Case.search([("merged_into_id", "!=", False), ("active", "=", False)]),
             self.case_new,
-            self.env["crm.case"].with_user(self.user_support).search([]),
-            "merged cases leave the lists",
         )
 
     @mute_logger(*GATEWAY_LOGGERS)
