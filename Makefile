@@ -52,7 +52,7 @@ send-mail:  ## Mail support@ of the demo as a customer would (FROM=, SUBJECT=, B
 docs:  ## Screenshots of the demo in docs/, taken in headless Chromium
 	@$(RUN_ENV) bash tools/docs.sh
 
-bench:  ## Gateway vs crm.lead and OCA helpdesk, then at 1,000,000 cases: gateway, screens, crons, SLA
+bench:  ## Gateway vs crm.lead and OCA helpdesk, a spam flood, then at 1,000,000 cases: gateway, screens, crons, SLA
 	@bash tools/bench.sh
 
 bench-cluster:  ## Two prefork servers behind nginx, a cron server and a hot standby on loopback: mail, crons, reports

@@ -37,6 +37,8 @@
         "views/crm_case_views.xml",
         "views/crm_case_portal_templates.xml",
         "views/menus.xml",
+        "views/crm_case_spam_views.xml",
+        "views/crm_case_reopen_views.xml",
         "data/crm_case_merge_data.xml",
         "wizard/crm_case_merge_views.xml",
         "views/crm_case_merge_views.xml",

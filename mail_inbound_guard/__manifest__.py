@@ -11,6 +11,8 @@
     "depends": ["mail"],
     "data": [
         "security/ir.model.access.csv",
+        "security/mail_inbound_guard_security.xml",
         "views/mail_inbound_unprocessed_views.xml",
+        "views/mail_inbound_blocked_sender_views.xml",
     ],
 }

@@ -20,8 +20,11 @@
 #   script, XML-RPC into odoo-bin with 1, 2 and 4 workers, 8 concurrent
 #   senders (BENCH_SENDERS), BENCH_REAL_N mails per run (default 200), until
 #   every case is committed (a database of its own). BENCH_REAL_JSON=FILE.
-# BENCH_ONLY=gateway, screens, crons or realpath runs only that one (and the
-# generation it needs); a comma-separated list runs those.
+# - spam flood: 1,000 mails from one blocked address (BENCH_FLOOD) and new
+#   customer mails interleaved in the same process, queries and ms per mail of
+#   each, before the generation (bench/bench_spam.py). BENCH_SPAM_JSON=FILE.
+# BENCH_ONLY=gateway, spam, screens, crons or realpath runs only that one (and
+# the generation it needs); a comma-separated list runs those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/env.sh
@@ -30,7 +33,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-300}
 CASES=${BENCH_CASES:-1000000}
 ONLY=${BENCH_ONLY:-}
-[[ "$ONLY" =~ ^((gateway|screens|crons|realpath)(,|$))*$ ]] || { echo "error: BENCH_ONLY must list gateway, screens, crons or realpath." >&2; exit 1; }
+[[ "$ONLY" =~ ^((gateway|spam|screens|crons|realpath)(,|$))*$ ]] || { echo "error: BENCH_ONLY must list gateway, spam, screens, crons or realpath." >&2; exit 1; }
 CACHE=${BENCH_CACHE:-$HOME/.cache/crm_case_sections/bench}
 OCA_ADDONS="$CACHE/addons"
 DB=ccs_bench_$$
@@ -110,12 +113,23 @@ bench_gateway_empty() {
         --addons-path "$INSTALLED" -d "$DB" -n "$N" --json "$EMPTY_JSON"
 }
 
-generate() {
+install_cases() {
     if [[ -z "$INSTALLED" ]]; then
         echo "bench: installing crm_case_sections without demo data on $DB"
         INSTALLED=$ADDONS_PATH
         timed "installation" install "$DB" "$INSTALLED" crm_case_sections
     fi
+}
+
+# on small tables, before the generation; it removes what it adds
+bench_spam() {
+    install_cases
+    timed "spam flood" "$VENV/bin/python" bench/bench_spam.py --addons-path "$INSTALLED" \
+        -d "$DB" -n "${BENCH_FLOOD:-1000}" ${BENCH_SPAM_JSON:+--json "$BENCH_SPAM_JSON"}
+}
+
+generate() {
+    install_cases
     timed "generation" "$VENV/bin/python" bench/generate.py --addons-path "$INSTALLED" -d "$DB" \
         --cases "$CASES"
 }
@@ -152,13 +166,14 @@ started=$(date +%s)
 failed=()
 step() { "$@" || failed+=("${1#bench_}"); }
 ! runs gateway || step bench_gateway_empty
+! runs spam || step bench_spam
 if runs gateway || runs screens || runs crons; then
     generate
     ! runs gateway || step bench_gateway_scale
     ! runs screens || step bench_screens
     ! runs crons || step bench_crons
-    dropdb "$DB"
 fi
+dropdb --if-exists "$DB"
 ! runs realpath || step bench_realpath
 echo "bench: done in $(( $(date +%s) - started )) s"
 if (( ${#failed[@]} )); then

@@ -11,14 +11,19 @@ ref = env.ref
 admin = ref("base.user_admin")
 lang = os.environ.get("CHECK_LANG") or "en_US"
 
-# --- the three doors, seen by the demo manager without a click in Apps ------
-modules = env["ir.module.module"].search(
-    [("name", "in", ["crm_case_sections", "purchase", "crm_case_sections_purchase"])]
-)
+# --- the doors, seen by the demo manager without a click in Apps ------------
+DEMO_MODULES = [
+    "crm_case_sections",
+    "purchase",
+    "crm_case_sections_purchase",
+    "hr_timesheet",
+    "crm_case_sections_timesheet",
+]
+modules = env["ir.module.module"].search([("name", "in", DEMO_MODULES)])
 for module in modules:
     if module.state != "installed":
         problems.append(f"module {module.name} is {module.state}")
-if len(modules) != 3:
+if len(modules) != len(DEMO_MODULES):
     problems.append("a module of the demo is missing")
 
 # --- the company of the demo: the Spanish distributor, in euros ---------------
@@ -126,6 +131,16 @@ for login, wanted in rights.items():
         problems.append(
             f"{login} has Purchase user/administrator rights {has}, not {wanted}"
         )
+# --- the time spent on the support cases: the agent sees it, the buyer not --
+for login, sees_time in {"support": True, "purchases": False}.items():
+    user = env["res.users"].search([("login", "=", login)])
+    if user.has_group("hr_timesheet.group_hr_timesheet_user") != sees_time:
+        problems.append(f"{login} has timesheet rights {not sees_time}")
+support_section = ref("crm_case_sections.section_support")
+support_user = env["res.users"].search([("login", "=", "support")])
+if support_section.with_user(support_user).timesheet_hours <= 0:
+    problems.append("support sees no hours spent on the Support cases")
+
 portal = ref("crm_case_sections.user_portal_carmen")
 own = env["crm.case"].with_user(portal).search([])
 if ref("crm_case_sections.case_31") not in own or set(own.mapped("kind")) != {

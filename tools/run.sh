@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Serve Odoo on http://localhost:8069 with the addon, Purchase and their demo
-# data; the database is created on the first run and kept for the next ones.
+# Serve Odoo on http://localhost:8069 with the addon, Purchase, Timesheets and
+# their demo data; the database is created on the first run and kept for the next ones.
 #   RUN_DB=name            another database (default crm_case_sections)
 #   RUN_PORT=8070          another HTTP port
 #   RUN_LANG=es            (make run LANG=es) load that language and give it to
@@ -23,12 +23,14 @@ odoo() {  # [shell] options
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" "${command[@]}" --addons-path="$ADDONS_PATH" -d "$DB" "$@"
 }
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
-    echo "run: creating the database $DB with the addon, Purchase and their demo data (a few minutes)"
+    echo "run: creating the database $DB with the addon, Purchase, Timesheets and their demo data (a few minutes)"
     # The addon first: its demo company is Spanish when Purchase brings
     # Accounting, which then takes the Spanish chart of accounts, in euros.
-    # Purchase brings the bridge crm_case_sections_purchase: it installs itself.
+    # Purchase brings the bridge crm_case_sections_purchase, Timesheets
+    # (hr_timesheet) crm_case_sections_timesheet: they install themselves.
     odoo -i crm_case_sections --stop-after-init --log-level=warn --http-port=0
     odoo -i purchase --stop-after-init --log-level=warn --http-port=0
+    odoo -i hr_timesheet --stop-after-init --log-level=warn --http-port=0
 fi
 if [[ -n "${RUN_LANG:-}" ]]; then
     case "$RUN_LANG" in

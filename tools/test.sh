@@ -17,9 +17,10 @@ cd "$(dirname "$0")/.."
 
 ADDON=crm_case_sections
 BRIDGE=crm_case_sections_purchase
+BRIDGE_TIMESHEET=crm_case_sections_timesheet
 # the generic guard of incoming mail, which crm_case_sections depends on
 GUARD=mail_inbound_guard
-ADDONS=$ADDON,$BRIDGE
+ADDONS=$ADDON,$BRIDGE,$BRIDGE_TIMESHEET
 DB=${TEST_DB:-ccs_test_$(date +%s)_$$}
 TMP=$(mktemp -d -t ccs-test.XXXX)
 LOG=$TMP/odoo.log
@@ -91,8 +92,9 @@ fi
 # of $VENV_WHEELS, so that runs of other checkouts at the same time keep theirs.
 [[ -x "$VENV_WHEELS/bin/python" ]] \
     || die "the virtualenv $VENV_WHEELS is missing: run 'make setup'."
-echo "test: building the wheels of $GUARD, $ADDON and $BRIDGE"
-"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" "./$GUARD" "./$ADDON" "./$BRIDGE" \
+echo "test: building the wheels of $GUARD, $ADDON, $BRIDGE and $BRIDGE_TIMESHEET"
+"$VENV/bin/pip" wheel -q --no-deps --no-build-isolation -w "$TMP/wheels" \
+    "./$GUARD" "./$ADDON" "./$BRIDGE" "./$BRIDGE_TIMESHEET" \
     || die "building the wheels failed."
 ls "$TMP/wheels"
 RUN_VENV=$TMP/venv
@@ -104,14 +106,14 @@ echo "import site; site.addsitedir('$(site_of "$VENV_WHEELS/bin/python")')" >"$R
     "$TMP/wheels"/*.whl || die "installing the wheels failed."
 PYTHON=$RUN_VENV/bin/python
 ADDONS_PATH="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons"
-for addon in "$GUARD" "$ADDON" "$BRIDGE"; do
+for addon in "$GUARD" "$ADDON" "$BRIDGE" "$BRIDGE_TIMESHEET"; do
     where=$("$PYTHON" -c 'import sys, odoo
 odoo.tools.config.parse_config(["--addons-path=" + sys.argv[1]])
 print(odoo.modules.module.get_module_path(sys.argv[2]))' "$ADDONS_PATH" "$addon" 2>&1)
     [[ "$where" == "$RUN_SITE/odoo/addons/$addon" ]] \
         || die "Odoo finds $addon in '$where', not in the installed wheel ($RUN_SITE/odoo/addons)."
 done
-echo "test: Odoo finds $GUARD, $ADDON and $BRIDGE in $RUN_SITE/odoo/addons"
+echo "test: Odoo finds $GUARD, $ADDON, $BRIDGE and $BRIDGE_TIMESHEET in $RUN_SITE/odoo/addons"
 
 # Install (-i) or update (-u) modules; fail on any warning the addons log.
 odoo_step() {  # -i|-u, modules, what it is called in messages[, database, addons path, option]
@@ -165,6 +167,15 @@ odoo_step -i purchase installing
 if [[ "$(module_state "$BRIDGE")" != installed ]]; then
     echo "error: installing purchase did not auto-install $BRIDGE." >&2; exit 1
 fi
+# The Timesheets bridge the same way, with hr_timesheet.
+if [[ "$(module_state "$BRIDGE_TIMESHEET")" == installed ]]; then
+    echo "error: $BRIDGE_TIMESHEET got installed without hr_timesheet." >&2; exit 1
+fi
+echo "test: installing hr_timesheet, which must bring $BRIDGE_TIMESHEET"
+odoo_step -i hr_timesheet installing
+if [[ "$(module_state "$BRIDGE_TIMESHEET")" != installed ]]; then
+    echo "error: installing hr_timesheet did not auto-install $BRIDGE_TIMESHEET." >&2; exit 1
+fi
 
 # Updating the addon twice must keep what users changed and log no warning.
 snapshot() {
@@ -204,7 +215,7 @@ echo "test: installed and updated in $(( $(date +%s) - started )) s; running the
 # outside them: -p loads it, alone on the Python path with the checkout off it.
 status=0
 started=$(date +%s)
-run_tests "$DB" "$@" "$GUARD/tests" "$ADDON/tests" "$BRIDGE/tests" || status=$?
+run_tests "$DB" "$@" "$GUARD/tests" "$ADDON/tests" "$BRIDGE/tests" "$BRIDGE_TIMESHEET/tests" || status=$?
 TIMES+=("Odoo tests: $(( $(date +%s) - started )) s")
 if [[ -z "${SKIP_LINT:-}" ]]; then
     collect lint

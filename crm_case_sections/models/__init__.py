@@ -5,6 +5,8 @@ from . import resource_calendar
 from . import crm_case_gateway
 from . import crm_case_escalation
 from . import crm_case_service_level
+from . import crm_case_spam
+from . import crm_case_reopen
 from . import crm_case_merge
 from . import crm_case
 from . import res_users

@@ -47,9 +47,11 @@ REFERENCE_MODELS = [
 class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
-    # the mixins first: their overrides come before mail.thread's; the
-    # merge's first of all, so a mail to a merged case goes to its target
+    # the mixins first: their overrides come before mail.thread's (the
+    # reopen mixin's before the gateway's: it decides where a late reply goes;
+    # the merge's too: a mail to a merged case goes on to its target)
     _inherit = [
+        "crm.case.reopen.mixin",
         "crm.case.merge.mixin",
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
@@ -58,6 +60,7 @@ class CrmCase(models.Model):
         "mail.thread.blacklist",
         "mail.activity.mixin",
         "portal.mixin",
+        "crm.case.spam.mixin",
     ]
     _primary_email = "email_from"
     _order = "priority desc, id desc"

@@ -370,7 +370,7 @@ class CrmCaseGatewayMixin(models.AbstractModel):
             set(self.mapped("email_normalized")) - {False}
         )
         cases = self.filtered(
-            lambda case: case.section_id.acknowledgement_template_id
+            lambda case: case._get_acknowledgement_template()
             and case.email_normalized
             and case.email_normalized not in own
         )
@@ -378,7 +378,7 @@ class CrmCaseGatewayMixin(models.AbstractModel):
         # one batch per template and reply-to address (the section's)
         for (template, address), batch in cases.grouped(
             lambda case: (
-                case.section_id.acknowledgement_template_id,
+                case._get_acknowledgement_template(),
                 reply_to[case.id],
             )
         ).items():
@@ -392,6 +392,10 @@ class CrmCaseGatewayMixin(models.AbstractModel):
                     ", ".join(batch.mapped("number")),
                 )
         self.write({"acknowledgement_reference": False})
+
+    def _get_acknowledgement_template(self):
+        """The template that acknowledges this case: its section's."""
+        return self.section_id.acknowledgement_template_id
 
     def _send_acknowledgement(self, template, reply_to):
         mails = template.send_mail_batch(

@@ -156,6 +156,12 @@ class CrmCaseSection(models.Model):
         help="A mail from the customer on a closed case puts it back in the "
         "first open stage.",
     )
+    reopen_days = fields.Integer(
+        "Reopen Within (days)",
+        help="A customer's reply more days than this after the close opens a "
+        "new case instead, linked to the old one. 0: as the parent section; "
+        "always reopen when no section above sets it.",
+    )
     portal_open = fields.Boolean(
         "Open to the Portal",
         help="Customers can open a case in this section from their portal "
@@ -497,6 +503,16 @@ class CrmCaseSection(models.Model):
             "own sub-sections."
         )
 
+    @api.constrains("reopen_days")
+    def _check_reopen_days(self):
+        if any(section.reopen_days < 0 for section in self):
+            raise ValidationError(
+                self.env._(
+                    "The days within which a customer's reply reopens a case "
+                    "cannot be negative."
+                )
+            )
+
     @api.constrains("escalation_section_id")
     def _check_escalation_section_id(self):
         for section in self:
@@ -629,6 +645,15 @@ class CrmCaseSection(models.Model):
                 if section.default_type_id
             ),
             self.default_type_id,
+        )
+
+    def _get_reopen_days(self):
+        """Days after the close within which a customer's reply reopens a
+        case: the section's, or the nearest set up the tree; 0: always."""
+        self.ensure_one()
+        ancestors = self.browse(reversed(self._get_ancestor_ids()))
+        return next(
+            (section.reopen_days for section in ancestors if section.reopen_days), 0
         )
 
     @api.onchange("alias_name")

@@ -124,6 +124,14 @@ class TestCaseMerge(GatewayCommon):
         self.assertEqual(self.case_new.merged_into_id, target)
         self.assertEqual(target.merged_case_ids, self.case_new)
         self.assertTrue(target.active)
+        # the form lists the merged cases (read as the web client does)
+        read = target.with_user(self.user_support).web_read(
+            {"merged_case_ids": {"fields": {"number": {}}}}
+        )
+        self.assertEqual(
+            read[0]["merged_case_ids"],
+            [{"id": self.case_new.id, "number": self.case_new.number}],
+        )
         # a note on both sides, each naming the other
         self.assertIn(self.case_new.number, target.message_ids[0].body)
         self.assertIn(target.number, self.case_new.message_ids[0].body)

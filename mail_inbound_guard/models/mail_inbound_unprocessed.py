@@ -5,13 +5,15 @@ for a manager to reprocess or discard."""
 import base64
 import email
 import email.header
+import email.parser
 import email.policy
 import hashlib
 import logging
 import traceback
 
 from odoo import api, fields, models
-from odoo.tools import email_split
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize, email_split
 
 from ..tools import INFRASTRUCTURE_ERRORS, clean_header_value
 
@@ -54,6 +56,12 @@ class MailInboundUnprocessed(models.Model):
         default=lambda self: self.env.company,
     )
     attempt_count = fields.Integer("Attempts", readonly=True, default=1)
+    is_spam = fields.Boolean(
+        "Spam",
+        readonly=True,
+        index=True,
+        help="Mail from a blocked sender, refused before it became anything.",
+    )
 
     def _compute_raw_filename(self):
         for mail in self:
@@ -91,12 +99,41 @@ class MailInboundUnprocessed(models.Model):
         )
 
     @api.model
+    def _keep_spam(self, raw, headers, alias, company, pattern, model=False):
+        """Keep the mail of a blocked sender, refused before routing: no
+        record, no answer; a manager may release it."""
+        checksum = hashlib.sha1(raw).hexdigest()
+        # sudo: the gateway runs as any user; the row is for managers
+        Unprocessed = self.sudo()
+        existing = Unprocessed.search([("checksum", "=", checksum)], limit=1)
+        if existing:
+            existing.attempt_count += 1
+            return existing
+        return Unprocessed.create(
+            {
+                "name": headers.get("subject"),
+                "email_from": headers.get("from"),
+                "message_id": headers.get("message-id"),
+                "raw_message": base64.b64encode(raw),
+                "checksum": checksum,
+                "model": model or False,
+                "alias_id": alias.id,
+                "company_id": company.id,
+                "is_spam": True,
+                "error": self.env._("Blocked sender (%s)", pattern),
+            }
+        )
+
+    @api.model
     def _read_headers(self, raw):
         """A few headers of ``raw`` read the lenient way: the mail is broken
         in some way already."""
         headers = {}
         try:
-            message = email.message_from_bytes(raw, policy=email.policy.compat32)
+            # the headers only: the body may be large, and is not read here
+            message = email.parser.BytesHeaderParser(
+                policy=email.policy.compat32
+            ).parsebytes(raw)
             for name in ("subject", "from", "message-id", "to", "cc", "delivered-to"):
                 value = message.get(name)
                 if value is not None:
@@ -123,7 +160,11 @@ class MailInboundUnprocessed(models.Model):
         return (
             self.env["mail.alias"]
             .sudo()
-            .search([("alias_full_name", "in", recipients)], limit=1)
+            .search_fetch(
+                [("alias_full_name", "in", recipients)],
+                ["alias_parent_model_id", "alias_parent_thread_id"],
+                limit=1,
+            )
         )
 
     @api.model
@@ -136,11 +177,16 @@ class MailInboundUnprocessed(models.Model):
         company_field = owner._mail_get_company_field()
         if not company_field:
             return self.env["res.company"]
-        return owner.browse(alias.alias_parent_thread_id).exists()[company_field]
+        # one query, the record's existence and its company (a flood of spam
+        # asks it for every mail)
+        return owner.search_fetch(
+            [("id", "=", alias.alias_parent_thread_id)], [company_field]
+        )[company_field]
 
     def action_reprocess(self):
-        """Feed the mails to the gateway again; those that pass are removed,
-        the others keep their new error."""
+        """Feed the mails to the gateway again, spam included (the block list
+        is not checked again); those that pass are removed, the others keep
+        their new error."""
         done = self.browse()
         for mail in self:
             raw = base64.b64decode(mail.raw_message or b"")
@@ -193,3 +239,50 @@ class MailInboundUnprocessed(models.Model):
         return self.env["ir.actions.act_window"]._for_xml_id(
             "mail_inbound_guard.mail_inbound_unprocessed_action"
         )
+
+    def action_release(self):
+        """Spam that was not: processed as any mail, the sender stays
+        blocked for his next mails until removed from the list."""
+        return self.action_reprocess()
+
+    def action_mark_spam(self):
+        """Block the senders of the selected mails for their company and
+        keep the mails as spam."""
+        Blocked = self.env["mail.inbound.blocked.sender"]
+        unknown = self.filtered(lambda mail: not email_normalize(mail.email_from))
+        if unknown:
+            raise UserError(
+                self.env._(
+                    "These mails have no sender address to block: %s",
+                    ", ".join(unknown.mapped(lambda mail: mail.name or "?")),
+                )
+            )
+        for company, mails in self.grouped("company_id").items():
+            Blocked._block(
+                {email_normalize(mail.email_from) for mail in mails},
+                company,
+                note=self.env._("Marked as spam in the unprocessed mail"),
+            )
+        self.is_spam = True
+        return True
+
+    def action_purge_spam(self):
+        """Delete all the spam of the user's companies, whatever the
+        selection: a flood is too long to select page by page."""
+        spam = self.search(
+            [
+                ("is_spam", "=", True),
+                ("company_id", "in", [*self.env.companies.ids, False]),
+            ]
+        )
+        count = len(spam)
+        spam.unlink()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._("%(count)s spam mails deleted.", count=count),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -220,6 +220,35 @@ class TestMailInboundGuard(InboundCommon):
             self.assertEqual(self._gateway_outcome(third), (1, 1, 0))
         self.assertNotEqual(self._last_mail().res_id, contact.id)
 
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_reply_wanted_as_new_without_alias_goes_to_the_replied_model(self):
+        with self.mock_mail_gateway():
+            self._gateway_outcome(self._raw("new_plain.eml"))
+        contact = self._contacts()
+        # answered to an address that is no alias, e.g. the catchall
+        reply = (
+            self._raw("new_plain.eml")
+            .replace(b"To: support@", b"To: nobody@")
+            .replace(
+                b"Message-ID: <plain-0001@mail.example.com>",
+                b"Message-ID: <plain-0004@mail.example.com>\n"
+                b"In-Reply-To: <plain-0001@mail.example.com>",
+            )
+        )
+        with (
+            self.mock_mail_gateway(),
+            patch.object(
+                type(self.env["res.partner"]),
+                "_mail_inbound_route_as_new",
+                lambda partner, ids, msg: contact.id in ids,
+                create=True,
+            ),
+        ):
+            new_id = self.env["mail.thread"].message_process(None, reply)
+        self.assertTrue(new_id, "a new record rather than a refusal")
+        self.assertNotEqual(new_id, contact.id)
+        self.assertEqual(self._last_mail().res_id, new_id)
+
     # Unprocessed mail -----------------------------------------------------------
 
     @mute_logger(*GATEWAY_LOGGERS)
