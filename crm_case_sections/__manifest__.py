@@ -40,6 +40,11 @@
         "views/crm_case_spam_views.xml",
         "views/crm_case_reopen_views.xml",
         "views/crm_case_section_assignment_views.xml",
+        "data/crm_case_merge_data.xml",
+        "wizard/crm_case_merge_views.xml",
+        "views/crm_case_merge_views.xml",
+        "wizard/mail_compose_message_views.xml",
+        "views/mail_template_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -49,6 +54,7 @@
         "demo/crm_case_stage_demo.xml",
         "demo/crm_case_sla_demo.xml",
         "demo/crm_case_demo.xml",
+        "demo/crm_case_ready_answer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["crm_case_sections/static/src/views/*.js"],

@@ -9,6 +9,7 @@ from . import crm_case_escalation
 from . import crm_case_service_level
 from . import crm_case_spam
 from . import crm_case_reopen
+from . import crm_case_merge
 from . import crm_case
 from . import res_users
 from . import mail_alias_domain
@@ -19,3 +20,4 @@ from . import ir_http
 from . import ir_module_module
 from . import utm_medium
 from . import crm_case_assignment_turn
+from . import mail_template

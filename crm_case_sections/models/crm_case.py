@@ -48,9 +48,11 @@ class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
     # the mixins first: their overrides come before mail.thread's (the
-    # reopen mixin's before the gateway's: it decides where a late reply goes)
+    # reopen mixin's before the gateway's: it decides where a late reply goes;
+    # the merge's too: a mail to a merged case goes on to its target)
     _inherit = [
         "crm.case.reopen.mixin",
+        "crm.case.merge.mixin",
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
         "crm.case.gateway.mixin",

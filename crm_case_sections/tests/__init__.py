@@ -25,3 +25,7 @@ from . import test_case_configuration
 from . import test_case_names_spanish
 from . import test_case_spam
 from . import test_mail_gateway_reopen
+from . import test_case_merge
+from . import test_case_duplicates
+from . import test_case_ready_answers
+from . import test_case_merge_tour
