@@ -15,7 +15,8 @@
 # - follow-up crons: escalation and reminders over those cases
 #   (BENCH_CRONS_JSON=FILE writes the figures); then service levels: deadlines
 #   of 10,000 new cases, the cron over 20,000 cases at risk, the departments'
-#   overview.
+#   overview; then assignment: a new case by balanced workload against one
+#   to the responsible, and the cron handing out a night's queue of 5,000.
 # - the real path: SMTP submission to Postfix, its pipe to the mailgate
 #   script, XML-RPC into odoo-bin with 1, 2 and 4 workers, 8 concurrent
 #   senders (BENCH_SENDERS), BENCH_REAL_N mails per run (default 200), until
@@ -149,7 +150,9 @@ crons_and_service_levels() {
     "$VENV/bin/python" bench/bench_crons.py --addons-path "$INSTALLED" -d "$DB" \
         --cases "$CASES" ${BENCH_CRONS_JSON:+--json "$BENCH_CRONS_JSON"} || return 1
     # service levels on the same cases
-    "$VENV/bin/python" bench/bench_sla.py --addons-path "$INSTALLED" -d "$DB"
+    "$VENV/bin/python" bench/bench_sla.py --addons-path "$INSTALLED" -d "$DB" || return 1
+    # assignment of new and waiting cases among a department's members
+    "$VENV/bin/python" bench/bench_assign.py --addons-path "$INSTALLED" -d "$DB"
 }
 bench_crons() { timed "crons" crons_and_service_levels; }
 

@@ -1,3 +1,4 @@
+from . import crm_case_section_assignment
 from . import crm_case_section_rating
 from . import crm_case_section_auto_close
 from . import crm_case_section
@@ -5,10 +6,12 @@ from . import crm_case_type
 from . import crm_case_stage
 from . import resource_calendar
 from . import crm_case_gateway
+from . import crm_case_assignment
 from . import crm_case_escalation
 from . import crm_case_service_level
 from . import crm_case_spam
 from . import crm_case_reopen
+from . import crm_case_merge
 from . import crm_case_rating
 from . import crm_case_auto_close
 from . import crm_case
@@ -20,3 +23,5 @@ from . import res_partner
 from . import ir_http
 from . import ir_module_module
 from . import utm_medium
+from . import crm_case_assignment_turn
+from . import mail_template

@@ -48,12 +48,15 @@ class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
     # the mixins first: their overrides come before mail.thread's (the
-    # reopen mixin's before the gateway's: it decides where a late reply goes)
+    # reopen mixin's before the gateway's: it decides where a late reply goes;
+    # the merge's too: a mail to a merged case goes on to its target)
     _inherit = [
         "crm.case.reopen.mixin",
+        "crm.case.merge.mixin",
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
         "crm.case.gateway.mixin",
+        "crm.case.assignment.mixin",
         "mail.thread.cc",
         "mail.thread.blacklist",
         "mail.activity.mixin",
@@ -293,8 +296,13 @@ class CrmCase(models.Model):
         # the section's responsible (or the nearest one up the tree); a
         # section without any leaves the case with whom it is. A responsible
         # chosen by a user, or written with the section, is not recomputed.
+        # A section that assigns automatically leaves the choice of a member
+        # to the save (crm.case.assignment.mixin).
         for case in self:
-            case.user_id = case.section_id._get_responsible() or case.user_id
+            if case.section_id._assigns_automatically():
+                case.user_id = False
+            else:
+                case.user_id = case.section_id._get_responsible() or case.user_id
 
     @api.depends("expected_revenue", "probability")
     def _compute_prorated_revenue(self):

@@ -232,16 +232,18 @@ class CrmCaseEscalationMixin(models.AbstractModel):
             target = source._get_escalation_target()
             if not target:
                 continue
-            responsible = target._get_responsible() or case.user_id
             values = {
                 "section_id": target.id,
-                "user_id": responsible.id,
                 "priority": str(min(int(case.priority or 0) + 1, 3)),
             }
+            if not target._assigns_automatically():
+                # else a member of the target, by its method (see write)
+                values["user_id"] = (target._get_responsible() or case.user_id).id
             if flag:
                 values[flag] = True
             # the note says what moved: no tracking message on top of it
             case.write(values)
+            responsible = case.user_id
             if reason:
                 note = self.env._(
                     "Escalated from %(origin)s to %(target)s: %(reason)s.",

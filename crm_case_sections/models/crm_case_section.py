@@ -14,6 +14,7 @@ class CrmCaseSection(models.Model):
     _inherit = [
         "mail.thread",
         "mail.alias.mixin.optional",
+        "crm.case.section.assignment.mixin",
         "crm.case.section.rating.mixin",
         "crm.case.section.auto.close.mixin",
     ]

@@ -127,6 +127,23 @@ class ResourceCalendar(models.Model):
             for start, stop in spans
         ]
 
+    def _get_resources_at_work(self, moment, resources, until=None):
+        """Of ``resources`` (of this calendar) and of the calendar itself
+        (key False), the ids at work at ``moment`` (naive UTC), leaves and
+        public holidays removed, and, with ``until``, those who work some
+        time between ``moment`` and ``until``: one read for all of them."""
+        self.ensure_one()
+        start = moment.replace(tzinfo=utc)
+        stop = (until or moment + timedelta(minutes=1)).replace(tzinfo=utc)
+        work = self._work_intervals_batch(start, stop, resources)
+        now_ids, later_ids = set(), set()
+        for resource_id, intervals in work.items():
+            for begin, end, _meta in intervals:
+                later_ids.add(resource_id)
+                if begin <= start < end:
+                    now_ids.add(resource_id)
+        return now_ids, later_ids
+
     def _get_working_time_index(self, start, stop):
         """The work intervals of the calendar from ``start`` to ``stop``
         (naive UTC), public holidays (leaves without a resource) removed, as
