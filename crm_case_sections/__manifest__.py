@@ -3,7 +3,7 @@
     "name": "Cases and Sections",
     "summary": "Follow opportunities, support requests and supplier follow-ups "
     "as cases in a tree of sections",
-    "version": "18.0.2.0.0",
+    "version": "18.0.3.0.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",
