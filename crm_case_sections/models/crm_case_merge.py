@@ -125,9 +125,14 @@ class CrmCaseMergeMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         cases = super().create(vals_list)
-        cases.filtered("related_case_ids")._link_related_back(
-            {case: self.browse() for case in cases}
+        # by the values, not by reading the cases: a case created for another
+        # department may already be out of its creator's sight
+        linked = cases.browse(
+            case.id
+            for case, vals in zip(cases, vals_list, strict=True)
+            if vals.get("related_case_ids")
         )
+        linked._link_related_back({case: self.browse() for case in linked})
         return cases
 
     def write(self, vals):

@@ -125,7 +125,7 @@ class TestMailGatewayReopen(GatewayCommon):
             new_form = Form(new.with_user(self.user_support))
             self.assertEqual(new_form.origin_case_id, old)
             with Form(old.with_user(self.user_support)) as old_form:
-                self.assertEqual(old_form.followup_case_ids._records[0]["id"], new.id)
+                self.assertEqual(old_form.followup_case_ids.ids, [new.id])
                 old_form.stage_id = self.stage_new
         self.assertFalse(old.is_closed)
 
