@@ -19,3 +19,4 @@ from . import ir_http
 from . import ir_module_module
 from . import utm_medium
 from . import crm_case_assignment_turn
+from . import resource_calendar_attendance
