@@ -5,6 +5,7 @@ members at work, the least loaded or the next in turn."""
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
+from itertools import repeat
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
@@ -144,7 +145,7 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
 
     def _assign_prepare(self, waiting=0):
         """What the choice of a member for this section's cases needs: the
-        members at work now, their names, open cases and when each last got
+        members at work now, their open cases and when each last got
         one. ``waiting``: the size of a queue handed out at once; each member
         present then gets at most his share of it, counted among the
         members who work within ``SPREAD_HORIZON``."""
@@ -175,7 +176,6 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             "loads": loads,
             "allowance": allowance,
             "members": working,
-            "names": {users(member["user_id"]): member["name"] for member in members},
             "turns": {
                 users(member["user_id"]): member["last_assigned"]
                 for member in members
@@ -211,7 +211,7 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
                   JOIN res_users usr ON usr.id = rel.user_id AND usr.active
                  WHERE rel.section_id = ANY(%(ancestors)s)
             )
-            SELECT usr.id AS user_id, partner.name,
+            SELECT usr.id AS user_id, usr.partner_id, partner.name, partner.lang,
                    resource.id AS resource_id,
                    CASE WHEN resource.id IS NULL THEN %(section_calendar)s
                         ELSE resource.calendar_id END AS calendar_id,
@@ -267,7 +267,19 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
                 source=source.id,
             )
         )
-        return self.env.cr.dictfetchall()
+        members = self.env.cr.dictfetchall()
+        # what the note and the member's assignment notice read of him, as
+        # just read: no second query for them (see ir.ui.view's
+        # _get_inheriting_views for the same use of the cache)
+        users = self.env["res.users"].browse([row["user_id"] for row in members])
+        partners = self.env["res.partner"].browse([row["partner_id"] for row in members])
+        self.env.cache.update(users, users._fields["partner_id"], partners.ids)
+        self.env.cache.update(users, users._fields["active"], repeat(True))
+        for fname in ("name", "lang"):
+            self.env.cache.update(
+                partners, partners._fields[fname], [row[fname] for row in members]
+            )
+        return members
 
     def _assign_next(self, state):
         """The member who gets the next case, and the note that says why;
@@ -304,14 +316,14 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
                 note = self.env._(
                     "Assigned to %(user)s: %(cases)s, the fewest in %(section)s, "
                     "and the longest wait since a case was assigned.",
-                    user=state["names"][user],
+                    user=user.name,
                     cases=cases,
                     section=source.display_name,
                 )
             else:
                 note = self.env._(
                     "Assigned to %(user)s: %(cases)s, the fewest in %(section)s.",
-                    user=state["names"][user],
+                    user=user.name,
                     cases=cases,
                     section=source.display_name,
                 )
@@ -319,7 +331,7 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             user = min(eligible, key=lambda user: (waited(user), user.id))
             note = self.env._(
                 "Assigned to %(user)s: next in turn in %(section)s.",
-                user=state["names"][user],
+                user=user.name,
                 section=source.display_name,
             )
         loads[user] += 1
