@@ -169,6 +169,32 @@ class TestCaseAssignment(AssignmentCommon):
         with freeze_time("2026-11-24 00:30:00"):  # 09:30 in Tokyo, night here
             self.assertEqual(self._form_case(self.support).user_id, self.user_bruno)
 
+    def test_public_holiday_leaves_the_case_waiting(self):
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2026, 11, 23, 0, 0),
+                "date_to": datetime(2026, 11, 23, 23, 59),
+            }
+        )
+        case = self._form_case(self.support)
+        self.assertFalse(case.user_id)
+        self._assert_note(case, "No member of Support can take this case now")
+
+    def test_new_working_hours_count_at_once(self):
+        tokyo = new_calendar(self.env, "Tokyo", "Asia/Tokyo")
+        give_resource(self.env, self.user_bruno, tokyo)
+        self._give(self.user_ana, 5)
+        # 19:00 in Tokyo: Bruno has gone home
+        self.assertEqual(self._form_case(self.support).user_id, self.user_ana)
+        monday_afternoon = tokyo.attendance_ids.filtered(
+            lambda attendance: attendance.dayofweek == "0"
+            and attendance.hour_from == 13
+        )
+        monday_afternoon.hour_to = 20
+        self.assertEqual(self._form_case(self.support).user_id, self.user_bruno)
+
     def test_archived_member_is_skipped(self):
         self._give(self.user_ana, 5)
         self.user_bruno.active = False
