@@ -157,9 +157,11 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             source, now, until or now + timedelta(minutes=1)
         )
         working, expected = self._get_members_at_work(members, now, until)
-        users = self.env["res.users"].browse
-        loads = {users(member["user_id"]): member["open_cases"] for member in members}
-        loads = {user: loads[user] for user in working | expected}
+        member_of = {
+            self.env["res.users"].browse(member["user_id"]): member
+            for member in members
+        }
+        loads = {user: member_of[user]["open_cases"] for user in working | expected}
         allowance = {
             user: source.assign_max_open - loads[user]
             if source.assign_max_open
@@ -175,10 +177,9 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             "now": now,
             "loads": loads,
             "allowance": allowance,
-            "members": working,
             "turns": {
-                users(member["user_id"]): member["last_assigned"]
-                for member in members
+                user: member["last_assigned"]
+                for user, member in member_of.items()
                 if member["last_assigned"]
             },
             "picked": {},
@@ -196,8 +197,10 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         for model, fnames in (
             ("crm.case", ["user_id", "section_id", "active", "is_closed"]),
             ("crm.case.section", ["member_ids"]),
-            ("res.users", ["active", "share"]),
+            ("res.users", ["active", "share", "partner_id"]),
+            ("res.partner", ["name", "lang"]),
             ("resource.resource", None),
+            ("resource.calendar", ["tz"]),
             ("resource.calendar.leaves", None),
             ("crm.case.assignment.turn", None),
         ):
