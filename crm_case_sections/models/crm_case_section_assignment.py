@@ -275,7 +275,9 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         # just read: no second query for them (see ir.ui.view's
         # _get_inheriting_views for the same use of the cache)
         users = self.env["res.users"].browse([row["user_id"] for row in members])
-        partners = self.env["res.partner"].browse([row["partner_id"] for row in members])
+        partners = self.env["res.partner"].browse(
+            [row["partner_id"] for row in members]
+        )
         self.env.cache.update(users, users._fields["partner_id"], partners.ids)
         self.env.cache.update(users, users._fields["active"], repeat(True))
         for fname in ("name", "lang"):

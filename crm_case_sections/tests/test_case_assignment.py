@@ -344,7 +344,11 @@ class TestMailAssignment(MailAssignmentCommon):
         )
         if busy_ana:
             self.env["crm.case"].create(
-                {"name": "Old", "section_id": self.support.id, "user_id": self.user_ana.id}
+                {
+                    "name": "Old",
+                    "section_id": self.support.id,
+                    "user_id": self.user_ana.id,
+                }
             )
         with self.mock_mail_gateway(), self.assertQueryCount(__system__=queries):
             self.env["mail.thread"].message_process(None, message)
