@@ -3,7 +3,7 @@
     "name": "Cases and Sections",
     "summary": "Follow opportunities, support requests and supplier follow-ups "
     "as cases in a tree of sections",
-    "version": "18.0.2.0.0",
+    "version": "18.0.3.0.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",
@@ -17,6 +17,8 @@
         "resource",
         "utm",
         "web_hierarchy",
+        "rating",
+        "portal_rating",
     ],
     "data": [
         "security/crm_case_security.xml",
@@ -40,6 +42,15 @@
         "views/crm_case_spam_views.xml",
         "views/crm_case_reopen_views.xml",
         "views/crm_case_section_assignment_views.xml",
+        "data/crm_case_merge_data.xml",
+        "wizard/crm_case_merge_views.xml",
+        "views/crm_case_merge_views.xml",
+        "wizard/mail_compose_message_views.xml",
+        "views/mail_template_views.xml",
+        "data/mail_template_rating_data.xml",
+        "data/mail_template_auto_close_data.xml",
+        "views/crm_case_rating_views.xml",
+        "views/crm_case_auto_close_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -49,6 +60,7 @@
         "demo/crm_case_stage_demo.xml",
         "demo/crm_case_sla_demo.xml",
         "demo/crm_case_demo.xml",
+        "demo/crm_case_ready_answer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["crm_case_sections/static/src/views/*.js"],

@@ -3,7 +3,7 @@
     "name": "Inbound Mail Guard",
     "summary": "Keep the incoming mail Odoo cannot process, clean its headers, "
     "mark IMAP mail read only once saved, and a Python 3 mailgate",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity/Discuss",
     "website": "https://github.com/crm-case-sections/crm_case_sections",
     "author": "crm_case_sections contributors",

@@ -1,4 +1,6 @@
 from . import crm_case_section_assignment
+from . import crm_case_section_rating
+from . import crm_case_section_auto_close
 from . import crm_case_section
 from . import crm_case_type
 from . import crm_case_stage
@@ -9,6 +11,9 @@ from . import crm_case_escalation
 from . import crm_case_service_level
 from . import crm_case_spam
 from . import crm_case_reopen
+from . import crm_case_merge
+from . import crm_case_rating
+from . import crm_case_auto_close
 from . import crm_case
 from . import res_users
 from . import mail_alias_domain
@@ -19,4 +24,5 @@ from . import ir_http
 from . import ir_module_module
 from . import utm_medium
 from . import crm_case_assignment_turn
+from . import mail_template
 from . import resource_calendar_attendance

@@ -48,9 +48,11 @@ class CrmCase(models.Model):
     _name = "crm.case"
     _description = "Case"
     # the mixins first: their overrides come before mail.thread's (the
-    # reopen mixin's before the gateway's: it decides where a late reply goes)
+    # reopen mixin's before the gateway's: it decides where a late reply goes;
+    # the merge's too: a mail to a merged case goes on to its target)
     _inherit = [
         "crm.case.reopen.mixin",
+        "crm.case.merge.mixin",
         "crm.case.escalation.mixin",
         "crm.case.service.level.mixin",
         "crm.case.gateway.mixin",
@@ -60,6 +62,8 @@ class CrmCase(models.Model):
         "mail.activity.mixin",
         "portal.mixin",
         "crm.case.spam.mixin",
+        "crm.case.auto.close.mixin",
+        "crm.case.rating.mixin",
     ]
     _primary_email = "email_from"
     _order = "priority desc, id desc"

@@ -15,6 +15,8 @@ class CrmCaseSection(models.Model):
         "mail.thread",
         "mail.alias.mixin.optional",
         "crm.case.section.assignment.mixin",
+        "crm.case.section.rating.mixin",
+        "crm.case.section.auto.close.mixin",
     ]
     _order = "sort_path, id"
     _rec_name = "complete_name"
@@ -635,6 +637,15 @@ class CrmCaseSection(models.Model):
         return next(
             (section.user_id for section in ancestors if section.user_id), self.user_id
         )
+
+    def _get_setting_section(self, field_name):
+        """The section whose ``field_name`` applies to this one: itself, or
+        the nearest one up the tree that sets it."""
+        if not self:
+            return self
+        self.ensure_one()
+        ancestors = self.browse(reversed(self._get_ancestor_ids()))
+        return next((section for section in ancestors if section[field_name]), self)
 
     def _get_default_type(self):
         """The section's default case type, or the nearest one up the tree."""

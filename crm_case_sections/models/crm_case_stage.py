@@ -42,6 +42,13 @@ class CrmCaseStage(models.Model):
         "this stage.",
     )
 
+    is_waiting_for_customer = fields.Boolean(
+        "Waiting for the Customer",
+        help="Cases in this stage wait on the customer: in the sections that "
+        "say so, he is reminded, then the case is closed, when he gives no "
+        "word for a while.",
+    )
+
     def _applies_to(self, section):
         """Whether this stage can hold the cases of ``section``."""
         self.ensure_one()

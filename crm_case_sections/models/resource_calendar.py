@@ -51,6 +51,56 @@ class ResourceCalendar(models.Model):
             stop += PLANNING_HORIZON * 2**attempt
         return results
 
+    def _plan_working_days_batch(self, targets):
+        """The moment ``days`` working days after ``start``, for each
+        ``(start, days)`` of ``targets``: the same time of day, in the
+        calendar's time zone, on the ``days``-th day after the start's that
+        has working time (week-ends and public holidays skipped); False for
+        a missing start, or when no such day lies within years."""
+        if not self:
+            return [start and start + timedelta(days=days) for start, days in targets]
+        self.ensure_one()
+        tz = timezone(self.tz or "UTC")
+        results = [False] * len(targets)
+        todo = [i for i, (start, _days) in enumerate(targets) if start]
+        if not todo:
+            return results
+        begin = min(targets[i][0] for i in todo)
+        # a working week has at least one working day: twice the days in
+        # weeks, and a holiday season, cover most calendars at first read
+        stop = max(targets[i][0] + timedelta(weeks=targets[i][1] * 2) for i in todo)
+        stop += PLANNING_HORIZON
+        for attempt in range(10):
+            work_days = self._get_working_days(begin, stop)
+            left = []
+            for i in todo:
+                start, days = targets[i]
+                local = utc.localize(start).astimezone(tz)
+                position = bisect_right(work_days, local.date()) + days - 1
+                if days <= 0:
+                    results[i] = start
+                elif position < len(work_days):
+                    moment = tz.localize(
+                        datetime.combine(work_days[position], local.time())
+                    )
+                    results[i] = moment.astimezone(utc).replace(tzinfo=None)
+                else:
+                    left.append(i)
+            if not (todo := left):
+                break
+            stop += PLANNING_HORIZON * 2**attempt
+        return results
+
+    def _get_working_days(self, start, stop):
+        """The sorted dates, in the calendar's time zone, that hold working
+        time between ``start`` and ``stop`` (naive UTC)."""
+        self.ensure_one()
+        tz = timezone(self.tz or "UTC")
+        work = self._work_intervals_batch(
+            start.replace(tzinfo=utc), stop.replace(tzinfo=utc)
+        )[False]
+        return sorted({begin.astimezone(tz).date() for begin, _end, _meta in work})
+
     def _working_hours_between_batch(self, spans):
         """The working hours from ``start`` to ``stop`` for each
         ``(start, stop)`` of ``spans``; 0 for a missing or inverted span."""

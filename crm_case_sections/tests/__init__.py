@@ -25,3 +25,9 @@ from . import test_case_configuration
 from . import test_case_names_spanish
 from . import test_case_spam
 from . import test_mail_gateway_reopen
+from . import test_case_merge
+from . import test_case_duplicates
+from . import test_case_ready_answers
+from . import test_case_merge_tour
+from . import test_case_rating
+from . import test_case_auto_close

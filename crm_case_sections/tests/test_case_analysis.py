@@ -117,6 +117,7 @@ class TestCaseAnalysis(CaseCommon):
                 ("working_hours_first_response", "measure"),
                 ("color", None),
                 ("message_bounce", None),
+                ("rating_last_value", None),
             ],
         )
         # the graph opens on the count, which every kind of case has
@@ -130,6 +131,7 @@ class TestCaseAnalysis(CaseCommon):
             ("working_hours_close", "avg"),
             ("working_hours_waiting", "avg"),
             ("reopen_count", "sum"),
+            ("rating_satisfaction", "avg"),
         ):
             self.assertEqual(fields[measure]["aggregator"], aggregator, measure)
 

@@ -50,9 +50,9 @@ class TestCaseViews(CaseCommon):
         menus |= self.env.ref("crm_case_sections.menu_crm_case_opportunity")
         actions = [menu.action for menu in menus if menu.action]
         # cases: all, mine, by section, overview, next meetings; analysis;
-        # sections, types, stages, service levels, channels, unprocessed
-        # mail, blocked senders; opportunities
-        self.assertEqual(len(actions), 14)
+        # sections, types, stages, service levels, channels, ready answers,
+        # unprocessed mail, blocked senders; opportunities
+        self.assertEqual(len(actions), 15)
         for action in actions:
             values = action._get_action_dict()
             model = self.env[values["res_model"]].with_user(self.user_manager)
