@@ -25,3 +25,4 @@ from . import ir_module_module
 from . import utm_medium
 from . import crm_case_assignment_turn
 from . import mail_template
+from . import resource_calendar_attendance

@@ -95,7 +95,7 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
             bodies={
                 case_id: Markup("<p>%s</p>") % note for case_id, note in notes.items()
             },
-            author_id=self.env.ref("base.partner_root").id,
+            author_id=self.env["ir.model.data"]._xmlid_to_res_id("base.partner_root"),
         )
 
     def _notify_assignment(self, user):

@@ -5,6 +5,7 @@ members at work, the least loaded or the next in turn."""
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
+from itertools import repeat
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
@@ -117,17 +118,6 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         assignment section, rather than to its responsible."""
         return self.assign_section_id.assign_method in AUTOMATIC_METHODS
 
-    def _get_assign_members(self):
-        """The active internal members of this section, or of its nearest
-        parent that has members."""
-        self.ensure_one()
-        for section in self.browse(reversed(self._get_ancestor_ids())):
-            if section.member_ids:
-                return section.member_ids.filtered(
-                    lambda user: user.active and not user.share
-                )
-        return self.env["res.users"]
-
     @api.model
     @tools.ormcache("section_id")
     def _get_subtree_ids(self, section_id):
@@ -155,32 +145,23 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
 
     def _assign_prepare(self, waiting=0):
         """What the choice of a member for this section's cases needs: the
-        members at work now, their open cases and when each last got one.
-        ``waiting``: the size of a queue handed out at once; each member
+        members at work now, their open cases and when each last got
+        one. ``waiting``: the size of a queue handed out at once; each member
         present then gets at most his share of it, counted among the
         members who work within ``SPREAD_HORIZON``."""
         self.ensure_one()
         source = self.assign_section_id
         now = fields.Datetime.now()
-        members = self._get_assign_members()
-        working, expected = self._get_members_at_work(
-            members, now, now + SPREAD_HORIZON if waiting else None
+        until = now + SPREAD_HORIZON if waiting else None
+        members = self._get_assign_candidates(
+            source, now, until or now + timedelta(minutes=1)
         )
-        # sudo: a member's load counts every case, seen by the user or not
-        loads = dict(
-            self.env["crm.case"]
-            .sudo()
-            ._read_group(
-                [
-                    ("section_id", "in", self._get_subtree_ids(source.id)),
-                    ("is_closed", "=", False),
-                    ("user_id", "in", (working | expected).ids),
-                ],
-                ["user_id"],
-                ["__count"],
-            )
-        )
-        loads = {user: loads.get(user, 0) for user in working | expected}
+        working, expected = self._get_members_at_work(members, now, until)
+        member_of = {
+            self.env["res.users"].browse(member["user_id"]): member
+            for member in members
+        }
+        loads = {user: member_of[user]["open_cases"] for user in working | expected}
         allowance = {
             user: source.assign_max_open - loads[user]
             if source.assign_max_open
@@ -196,30 +177,114 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             "now": now,
             "loads": loads,
             "allowance": allowance,
-            "members": working,
-            "turns": None,  # read when needed: round robin, or a tie
+            "turns": {
+                user: member["last_assigned"]
+                for user, member in member_of.items()
+                if member["last_assigned"]
+            },
             "picked": {},
         }
 
-    def _assign_get_turns(self, state):
-        """When each member at work last got a case of the section, this
-        run's choices included."""
-        if state["turns"] is None:
-            # sudo: the turns are the assignment's own bookkeeping
-            state["turns"] = {
-                turn.user_id: turn.last_assigned
-                for turn in self.env["crm.case.assignment.turn"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("section_id", "=", state["source"].id),
-                        ("user_id", "in", state["members"].ids),
-                    ],
-                    ["user_id", "last_assigned"],
-                )
-            }
-            state["turns"].update(state["picked"])
-        return state["turns"]
+    def _get_assign_candidates(self, source, moment, until):
+        """The active internal members of this section, or of its nearest
+        parent that has members, with all the assignment needs of each, in
+        one query (it runs on each new mail): name, resource and working
+        hours (calendar, time zone), leaves from ``moment`` to ``until``,
+        open cases in ``source``'s sub-tree and last turn there. Without a
+        resource, a member works the section's hours."""
+        # the bookkeeping of assignment itself: every case counts, whoever
+        # reads; the members' records are not shown to anyone
+        for model, fnames in (
+            ("crm.case", ["user_id", "section_id", "active", "is_closed"]),
+            ("crm.case.section", ["member_ids"]),
+            ("res.users", ["active", "share", "partner_id"]),
+            ("res.partner", ["name", "lang"]),
+            ("resource.resource", None),
+            ("resource.calendar", ["tz"]),
+            ("resource.calendar.leaves", None),
+            ("crm.case.assignment.turn", None),
+        ):
+            self.env[model].flush_model(fnames)
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH member AS (
+                SELECT rel.section_id, rel.user_id
+                  FROM crm_case_section_member_rel rel
+                  JOIN res_users usr ON usr.id = rel.user_id AND usr.active
+                 WHERE rel.section_id = ANY(%(ancestors)s)
+            )
+            SELECT usr.id AS user_id, usr.partner_id, partner.name, partner.lang,
+                   resource.id AS resource_id,
+                   CASE WHEN resource.id IS NULL THEN %(section_calendar)s
+                        ELSE resource.calendar_id END AS calendar_id,
+                   COALESCE(resource.tz, calendar.tz) AS tz,
+                   (SELECT COUNT(*) FROM crm_case
+                     WHERE crm_case.user_id = usr.id AND crm_case.active
+                       AND crm_case.section_id = ANY(%(subtree)s)
+                       AND NOT COALESCE(crm_case.is_closed, FALSE)) AS open_cases,
+                   turn.last_assigned,
+                   ARRAY(SELECT ARRAY[leave.date_from, leave.date_to]
+                           FROM resource_calendar_leaves leave
+                          WHERE leave.time_type = 'leave'
+                            AND leave.date_from <= %(until)s
+                            AND leave.date_to >= %(moment)s
+                            AND (leave.calendar_id IS NULL
+                                 OR leave.calendar_id = calendar.id)
+                            AND (leave.resource_id = resource.id
+                                 OR (leave.resource_id IS NULL
+                                     AND (resource.id IS NULL
+                                          OR leave.company_id IS NOT DISTINCT
+                                             FROM resource.company_id)))
+                   ) AS leaves
+              FROM member
+              JOIN res_users usr ON usr.id = member.user_id AND NOT usr.share
+              JOIN res_partner partner ON partner.id = usr.partner_id
+              LEFT JOIN LATERAL (
+                    SELECT id, calendar_id, tz, company_id
+                      FROM resource_resource
+                     WHERE user_id = usr.id AND active
+                       AND (company_id IS NULL OR company_id = %(company)s)
+                     ORDER BY company_id NULLS LAST, id
+                     LIMIT 1
+                   ) resource ON TRUE
+              LEFT JOIN resource_calendar calendar
+                     ON calendar.id = CASE WHEN resource.id IS NULL
+                                           THEN %(section_calendar)s
+                                           ELSE resource.calendar_id END
+              LEFT JOIN crm_case_assignment_turn turn
+                     ON turn.section_id = %(source)s AND turn.user_id = usr.id
+             -- the nearest section (last of the ancestors) with members
+             WHERE member.section_id = (
+                   SELECT section_id FROM member
+                    ORDER BY array_position(%(ancestors)s, section_id) DESC
+                    LIMIT 1)
+             ORDER BY usr.id
+                """,
+                ancestors=self._get_ancestor_ids(),
+                section_calendar=self.resource_calendar_id.id or None,
+                subtree=list(self._get_subtree_ids(source.id)),
+                moment=moment,
+                until=until,
+                company=self.company_id.id or None,
+                source=source.id,
+            )
+        )
+        members = self.env.cr.dictfetchall()
+        # what the note and the member's assignment notice read of him, as
+        # just read: no second query for them (see ir.ui.view's
+        # _get_inheriting_views for the same use of the cache)
+        users = self.env["res.users"].browse([row["user_id"] for row in members])
+        partners = self.env["res.partner"].browse(
+            [row["partner_id"] for row in members]
+        )
+        self.env.cache.update(users, users._fields["partner_id"], partners.ids)
+        self.env.cache.update(users, users._fields["active"], repeat(True))
+        for fname in ("name", "lang"):
+            self.env.cache.update(
+                partners, partners._fields[fname], [row[fname] for row in members]
+            )
+        return members
 
     def _assign_next(self, state):
         """The member who gets the next case, and the note that says why;
@@ -236,7 +301,7 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
             )
 
         def waited(user):
-            return self._assign_get_turns(state).get(user) or datetime.min
+            return state["turns"].get(user) or datetime.min
 
         if source.assign_method == "balanced":
             fewest = min(loads[user] for user in eligible)
@@ -278,12 +343,10 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         state["allowance"][user] -= 1
         # always after the last turn given, even within the same instant:
         # the order of the turns holds for the next case
-        turns = state["turns"] if state["turns"] is not None else state["picked"]
-        latest = max(turns.values(), default=state["now"])
+        latest = max(state["turns"].values(), default=state["now"])
         stamp = max(state["now"], latest + timedelta(microseconds=1))
         state["picked"][user] = stamp
-        if state["turns"] is not None:
-            state["turns"][user] = stamp
+        state["turns"][user] = stamp
         return user, note
 
     def _assign_save_turns(self, state):
@@ -312,56 +375,27 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
         self.env["crm.case.assignment.turn"].invalidate_model()
         state["picked"] = {}
 
-    def _get_members_at_work(self, users, moment, until=None):
-        """Of ``users``, those at work at ``moment`` by their working hours
-        (their resource's calendar, else the section's) and not on time off;
-        and, with ``until``, those who work some time before it."""
-        if not users:
-            return users, users
-        # sudo: the resources of other users; only their calendar is read
-        resources = (
-            self.env["resource.resource"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("user_id", "in", users.ids),
-                    ("company_id", "in", [False, self.company_id.id]),
-                ],
-                ["user_id", "calendar_id"],
-            )
-        )
-        resource_of = {resource.user_id: resource for resource in resources}
-        by_calendar = defaultdict(lambda: self.env["resource.resource"].sudo())
-        flexible = self.env["res.users"]
-        without_resource = self.env["res.users"]
-        for user in users:
-            resource = resource_of.get(user)
-            if not resource:
-                without_resource |= user
-            elif resource.calendar_id:
-                by_calendar[resource.calendar_id] |= resource
+    def _get_members_at_work(self, members, moment, until=None):
+        """Of ``members`` (_get_assign_candidates), the users at work at
+        ``moment`` by their working hours and not on leave; and, with
+        ``until``, those who work some time before it. No calendar: any
+        time."""
+        working = expected = self.env["res.users"]
+        calendars = self.env["resource.calendar"].sudo()
+        for member in members:
+            user = self.env["res.users"].browse(member["user_id"])
+            if not member["calendar_id"]:
+                now, later = True, True
             else:
-                flexible |= user  # no calendar: works any time
-        section_calendar = self.resource_calendar_id.sudo()
-        if without_resource and section_calendar:
-            by_calendar.setdefault(section_calendar, by_calendar[section_calendar])
-        elif without_resource:
-            flexible |= without_resource
-        working, expected = flexible, flexible
-        for calendar, calendar_resources in by_calendar.items():
-            now_ids, later_ids = calendar.sudo()._get_resources_at_work(
-                moment, calendar_resources, until
-            )
-            for user in users:
-                resource = resource_of.get(user)
-                if resource and resource.calendar_id == calendar:
-                    key = resource.id
-                elif not resource and calendar == section_calendar:
-                    key = False
-                else:
-                    continue
-                if key in now_ids:
-                    working |= user
-                if key in later_ids:
-                    expected |= user
+                now, later = calendars.browse(member["calendar_id"])._is_at_work(
+                    member["resource_id"] or False,
+                    member["tz"],
+                    member["leaves"],
+                    moment,
+                    until,
+                )
+            if now:
+                working |= user
+            if later:
+                expected |= user
         return working, (expected if until else working)

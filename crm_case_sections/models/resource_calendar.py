@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from bisect import bisect_right
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from pytz import timezone, utc
 
-from odoo import models
+from odoo import models, tools
+
+from odoo.addons.resource.models.utils import Intervals
 
 # how far ahead of the latest start the work intervals are read at first;
 # a target beyond reads the next stretch
@@ -127,22 +129,54 @@ class ResourceCalendar(models.Model):
             for start, stop in spans
         ]
 
-    def _get_resources_at_work(self, moment, resources, until=None):
-        """Of ``resources`` (of this calendar) and of the calendar itself
-        (key False), the ids at work at ``moment`` (naive UTC), leaves and
-        public holidays removed, and, with ``until``, those who work some
-        time between ``moment`` and ``until``: one read for all of them."""
+    def write(self, vals):
+        res = super().write(vals)
+        if {"two_weeks_calendar", "flexible_hours"} & set(vals):
+            # the cached weeks of attendance follow these flags
+            self.env.registry.clear_cache()
+        return res
+
+    @tools.ormcache("self.id", "resource_id", "tz", "monday")
+    def _get_week_attendances(self, resource_id, tz, monday):
+        """The attendance intervals ``(begin, end)``, naive UTC, of the
+        resource (False: the calendar itself) in ``tz``, around the week of
+        ``monday`` (a day more on each side, for the time zones). Cached:
+        assignment asks on each new case, and a week's hours change only
+        when the calendar's attendances do (they clear the cache)."""
+        start = datetime.combine(monday - timedelta(days=1), time.min, tzinfo=utc)
+        stop = start + timedelta(days=9)
+        resource = self.env["resource.resource"].browse(resource_id)
+        intervals = self._attendance_intervals_batch(
+            start, stop, resource, tz=timezone(tz or self.tz or "UTC")
+        )[resource.id]
+        return tuple(
+            (
+                begin.astimezone(utc).replace(tzinfo=None),
+                end.astimezone(utc).replace(tzinfo=None),
+            )
+            for begin, end, _meta in intervals
+        )
+
+    def _is_at_work(self, resource_id, tz, leaves, moment, until=None):
+        """Whether the resource (False: the calendar itself), by this
+        calendar's attendances in ``tz`` less ``leaves`` (``(date_from,
+        date_to)`` pairs, naive UTC), works at ``moment``, and with
+        ``until``, some time between ``moment`` and ``until``: as
+        ``(now, later)``. No query once the weeks are cached."""
         self.ensure_one()
-        start = moment.replace(tzinfo=utc)
-        stop = (until or moment + timedelta(minutes=1)).replace(tzinfo=utc)
-        work = self._work_intervals_batch(start, stop, resources)
-        now_ids, later_ids = set(), set()
-        for resource_id, intervals in work.items():
-            for begin, end, _meta in intervals:
-                later_ids.add(resource_id)
-                if begin <= start < end:
-                    now_ids.add(resource_id)
-        return now_ids, later_ids
+        stop = until or moment + timedelta(minutes=1)
+        attendances = []
+        monday = moment.date() - timedelta(days=moment.weekday())
+        while monday <= stop.date():
+            attendances += self._get_week_attendances(resource_id, tz, monday)
+            monday += timedelta(days=7)
+        nothing = self.env["resource.calendar.attendance"]  # Intervals' meta
+        work = (
+            Intervals([(begin, end, nothing) for begin, end in attendances])
+            & Intervals([(moment, stop, nothing)])
+        ) - Intervals([(begin, end, nothing) for begin, end in leaves])
+        now = any(begin <= moment < end for begin, end, _meta in work)
+        return now, bool(work)
 
     def _get_working_time_index(self, start, stop):
         """The work intervals of the calendar from ``start`` to ``stop``
