@@ -157,6 +157,9 @@ background guard-alone bash -c 'guard_alone "$@"' guard "$@"
 started=$(date +%s)
 echo "test: installing $ADDON with demo data on the new database $DB"
 createdb "$DB"
+# pg_trgm, as Odoo's own database creation adds it (odoo/service/db.py): the
+# trigram indexes and the possible duplicates' similarity need it
+psql -d "$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 odoo_step -i "$ADDON" installing
 # The Purchase bridge waits for Purchase, then installs itself.
 if [[ "$(module_state "$BRIDGE")" == installed ]]; then
