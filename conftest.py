@@ -22,6 +22,15 @@ def odoo_http_server():
     server = odoo.service.server.server
     if server is None:
         pytest.fail("Odoo's server was not started by pytest-odoo.")
+    # Python 3.11.7's ast module keeps its recursion depth per interpreter,
+    # not per thread (CPython gh-106905, fixed in 3.11.8): two request
+    # threads parsing at once fail with "AST constructor recursion depth
+    # mismatch". The first static file request parses every manifest;
+    # parsing them here, before any request thread exists, takes that
+    # work out of the threads.
+    from odoo import http
+
+    http.root.statics  # noqa: B018
     server.http_spawn()
     yield server
     server.httpd.shutdown()
