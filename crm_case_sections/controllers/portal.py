@@ -161,6 +161,9 @@ class CasePortal(CustomerPortal):
                 "case": case_sudo,
                 "page_name": "case",
                 "section_names": self._case_section_names(case_sudo),
+                # closed too long ago to be answered: a new case instead
+                "disable_composer": case_sudo._is_reopen_period_over(),
+                "case_can_open": self._case_can_open(),
             },
             "my_cases_history",
             False,

@@ -86,15 +86,7 @@ class CrmCaseAutoCloseMixin(models.AbstractModel):
     def _start_auto_close(self, since):
         """Start the clock of the cases at ``since``: the reminder is due
         that many working days later, as their section says."""
-        for (calendar, delays), cases in self.grouped(
-            lambda case: (
-                case.section_id.resource_calendar_id,
-                case.section_id._get_auto_close_delays(),
-            )
-        ).items():
-            if not delays:
-                cases._stop_auto_close()
-                continue
+        for calendar, delays, cases in self._group_by_auto_close_clock():
             [due] = calendar._plan_working_days_batch([(since, delays[0])])
             cases.write(
                 {
@@ -103,6 +95,20 @@ class CrmCaseAutoCloseMixin(models.AbstractModel):
                     "date_auto_close": False,
                 }
             )
+
+    def _group_by_auto_close_clock(self):
+        """The cases by their section's calendar and auto-close delays; the
+        clock of those whose section no longer closes silent cases stops."""
+        for (calendar, delays), cases in self.grouped(
+            lambda case: (
+                case.section_id.resource_calendar_id,
+                case.section_id._get_auto_close_delays(),
+            )
+        ).items():
+            if delays:
+                yield calendar, delays, cases
+            else:
+                cases._stop_auto_close()
 
     def _stop_auto_close(self):
         self.filtered(
@@ -158,15 +164,7 @@ class CrmCaseAutoCloseMixin(models.AbstractModel):
             and case.date_auto_close_reminder
             and case.date_auto_close_reminder <= now
         )
-        for (calendar, delays), cases in due.grouped(
-            lambda case: (
-                case.section_id.resource_calendar_id,
-                case.section_id._get_auto_close_delays(),
-            )
-        ).items():
-            if not delays:
-                cases._stop_auto_close()
-                continue
+        for calendar, delays, cases in due._group_by_auto_close_clock():
             closes = calendar._plan_working_days_batch(
                 [(case.date_auto_close_reminder, delays[1]) for case in cases]
             )

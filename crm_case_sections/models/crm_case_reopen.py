@@ -9,6 +9,8 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from .crm_case_gateway import SUBJECT_REFERENCE
 
@@ -133,19 +135,46 @@ class CrmCaseReopenMixin(models.AbstractModel):
             "object.origin_case_id.number",
         )
 
-    def _is_late_reply(self, msg_dict):
-        """Whether the mail of ``msg_dict`` is the customer's reply to this
-        closed case, later than its section reopens it."""
+    def message_post(self, **kwargs):
+        """The portal's answer to a case closed longer than its section
+        reopens it would land on a case nobody looks at: it is refused, and
+        the page offers a new case instead (portal_case_page)."""
+        if (
+            len(self) == 1
+            and self.env.user.share
+            and kwargs.get("message_type") == "comment"
+            and self._is_reopen_period_over()
+        ):
+            raise UserError(
+                self.env._(
+                    "Case %(case)s was closed on %(date)s and can no longer be "
+                    "answered: please open a new case.",
+                    case=self.number,
+                    date=format_date(self.env, self.date_closed),
+                )
+            )
+        return super().message_post(**kwargs)
+
+    def _is_reopen_period_over(self):
+        """Whether this case is closed for longer than its section lets the
+        customer's answer reopen it."""
         self.ensure_one()
         if not (self.is_closed and self.date_closed):
             return False
         if not self.section_id.reopen_on_reply:
-            return False  # kept on the closed case, as always
+            return False  # answers stay on the closed case, as always
         days = self.section_id._get_reopen_days()
         return (
             bool(days)
             and self.date_closed + timedelta(days=days) < fields.Datetime.now()
-            and self._is_customer_address(msg_dict.get("email_from"))
+        )
+
+    def _is_late_reply(self, msg_dict):
+        """Whether the mail of ``msg_dict`` is the customer's reply to this
+        closed case, later than its section reopens it."""
+        self.ensure_one()
+        return self._is_reopen_period_over() and self._is_customer_address(
+            msg_dict.get("email_from")
         )
 
     @api.model

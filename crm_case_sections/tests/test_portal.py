@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
 from odoo import http
-from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, JsonRpcException, tagged
 
 from .common import load_spanish, new_case_user, new_portal_user, new_section
 
@@ -323,6 +327,45 @@ class TestPortal(HttpCase):
         self._answer_as_ana("The pump leaks again")
         self.assertFalse(self.own_case.is_closed)
         self.assertTrue(self.own_case.waiting_since)
+
+    def test_answer_long_after_the_close_is_refused_for_a_new_case(self):
+        self.support.reopen_days = 7
+        with freeze_time(datetime.now() - timedelta(days=30)):
+            self.own_case.stage_id = self.env.ref("crm_case_sections.stage_done")
+            self.env.flush_all()
+        messages = self.own_case.message_ids
+        self.authenticate("portal_ana", "portal_ana")
+        page = self.url_open(self.own_case.access_url).text
+        self.assertIn("This case is closed", page)
+        self.assertIn('data-allow_composer="0"', page)
+        self.assertIn('href="/my/cases/new"', page)
+        with self.assertRaisesRegex(JsonRpcException, "UserError"):
+            self._answer_as_ana("The pump leaks again")
+        # what the chatter shows her: the case, its close, and what to do
+        case_as_ana = self.own_case.with_user(self.ana).sudo()
+        with self.assertRaisesRegex(
+            UserError, r"C\d+ was closed on .+ please open a new case"
+        ):
+            case_as_ana.message_post(body="Still leaking", message_type="comment")
+        self.assertTrue(self.own_case.is_closed)
+        self.assertEqual(self.own_case.message_ids, messages)
+        load_spanish(self.env, ["crm_case_sections"])
+        self.ana.lang = "es_ES"
+        self.authenticate("portal_ana", "portal_ana")
+        page = self.url_open(self.own_case.access_url).text
+        self.assertIn("ya no admite respuestas", page)
+
+    def test_answer_within_the_days_keeps_the_composer(self):
+        self.support.reopen_days = 7
+        with freeze_time(datetime.now() - timedelta(days=3)):
+            self.own_case.stage_id = self.env.ref("crm_case_sections.stage_done")
+            self.env.flush_all()
+        self.authenticate("portal_ana", "portal_ana")
+        page = self.url_open(self.own_case.access_url).text
+        self.assertNotIn("This case is closed", page)
+        self.assertIn('data-allow_composer="1"', page)
+        self._answer_as_ana("The pump leaks again")
+        self.assertFalse(self.own_case.is_closed)
 
     def test_customer_sees_the_service_level_and_expected_answer(self):
         self.env["crm.case.sla"].create(
