@@ -487,7 +487,10 @@ class CrmCaseSection(models.Model):
     def _compute_unprocessed_mail_count(self):
         counts = dict(
             self.env["mail.inbound.unprocessed"]._read_group(
-                [("alias_id", "in", self.alias_id.ids)], ["alias_id"], ["__count"]
+                # spam waits for a purge, not for the manager's eye
+                [("alias_id", "in", self.alias_id.ids), ("is_spam", "=", False)],
+                ["alias_id"],
+                ["__count"],
             )
         )
         for section in self:
@@ -626,6 +629,8 @@ class CrmCaseSection(models.Model):
             "mail_inbound_guard.mail_inbound_unprocessed_action"
         )
         action["domain"] = [("alias_id", "=", self.alias_id.id)]
+        # what the counter counts; the spam is one filter away
+        action["context"] = {"search_default_not_spam": 1}
         return action
 
     def _get_responsible(self):

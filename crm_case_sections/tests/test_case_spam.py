@@ -96,6 +96,20 @@ class TestCaseSpam(GatewayCommon):
         self.assertTrue(spam.is_spam)
         self.assertEqual(spam.name, "Cheap pumps 2")
         self.assertEqual(spam.alias_id, self.support.alias_id)
+        # the section's counter of mail to look at leaves the spam out, as
+        # the list it opens does until its filter is removed
+        support = self.support.with_user(self.user_manager)
+        self.assertEqual(support.unprocessed_mail_count, 0)
+        action = support.action_open_unprocessed_mail()
+        self.assertEqual(action["context"], {"search_default_not_spam": 1})
+        search = self.Unprocessed.with_user(self.user_manager).get_views(
+            [(False, "search")]
+        )["views"]["search"]["arch"]
+        self.assertIn('name="not_spam"', search)
+        self.assertEqual(
+            self.Unprocessed.with_user(self.user_manager).search(action["domain"]),
+            spam,
+        )
         # the manager finds it was not spam after all
         with self.mock_mail_gateway():
             spam.action_release()
