@@ -129,6 +129,29 @@ class CrmCaseGatewayMixin(models.AbstractModel):
             case = self.with_context(mail_create_nosubscribe=True)
         return super(CrmCaseGatewayMixin, case).message_post(**kwargs)
 
+    def _fallback_lang(self):
+        # the language Odoo gives the user on every request, from the
+        # registry's cache (res.users.context_get), rather than reading the
+        # gateway user's partner again for every message of a case
+        if not self.env.context.get("lang"):
+            return self.with_context(lang=self.env["res.users"].context_get()["lang"])
+        return super()._fallback_lang()
+
+    def _message_create(self, values_list):
+        messages = super()._message_create(values_list)
+        # a new message has the recipients it was created with: the ORM
+        # forgets an empty list, and the gateway, which adds the mail's To
+        # and Cc right after, would read them back
+        field = messages._fields["partner_ids"]
+        empty = messages.browse(
+            message.id
+            for message, values in zip(messages, values_list, strict=True)
+            if not values.get("partner_ids")
+            and not self.env.cache.contains(message, field)
+        )
+        self.env.cache.update(empty, field, [()] * len(empty))
+        return messages
+
     def _message_compute_parent_id(self, parent_id):
         if parent_id and self._mail_flat_thread:
             # the gateway read the replied message already: walk up to its
@@ -410,6 +433,9 @@ class CrmCaseGatewayMixin(models.AbstractModel):
                     "mail.mt_comment"
                 ),
                 "is_notification": True,
+                # the author Odoo would give it, without reading his e-mail
+                # address to compute a sender the template gives already
+                "author_id": self.env.user.partner_id.id,
             },
         )
         # the sender's mail client shows the acknowledgement under his mail

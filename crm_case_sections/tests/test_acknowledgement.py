@@ -49,4 +49,7 @@ class TestAcknowledgement(GatewayCommon):
         self.assertIn(message, messages)
         self.assertTrue(message.subject.startswith(f"[{case.number}]"))
         self.assertEqual(message.message_type, "auto_comment")
+        # sent by whoever runs the cron, from the company's address
+        self.assertEqual(message.author_id, self.env.user.partner_id)
+        self.assertEqual(message.email_from, case.company_id.email_formatted)
         self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))

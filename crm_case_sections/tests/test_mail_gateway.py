@@ -187,6 +187,18 @@ class TestMailGateway(GatewayCommon):
         self.assertIn("luis.gil@customer.example.com", case._get_watcher_emails())
 
     @mute_logger(*GATEWAY_LOGGERS)
+    def test_reply_lists_known_contacts_in_copy_as_recipients(self):
+        maintenance = self.env["res.partner"].create(
+            {"name": "Maintenance", "email": "maintenance@customer.example.com"}
+        )
+        case = self._open_plain_case()
+        with self.mock_mail_gateway():
+            self._process("reply_in_reply_to.eml")
+        self.env.invalidate_all()
+        # what the chatter shows of the reply: who received it
+        self.assertEqual(self._incoming(case).partner_ids, maintenance)
+
+    @mute_logger(*GATEWAY_LOGGERS)
     def test_reference_in_subject_threads_customer_mail(self):
         case = self._open_plain_case()
         with self.mock_mail_gateway():

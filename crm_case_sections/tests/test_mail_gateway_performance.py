@@ -48,7 +48,7 @@ class TestMailGatewayPerformance(GatewayCommon):
         # the section's tree cached, every stored compute in the INSERT; the
         # acknowledgement is queued for its cron; the savepoint that keeps a
         # failing mail costs two
-        with self.mock_mail_gateway(), self.assertQueryCount(__system__=64):
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=63):
             self.env["mail.thread"].message_process(None, message)
         self.assertTrue(self._incoming_case().acknowledgement_reference)
 
@@ -87,7 +87,7 @@ class TestMailGatewayPerformance(GatewayCommon):
         # the savepoint that keeps a failing mail and the check that the
         # sender takes part in the case cost three, triggering the mail queue
         # for the copy two
-        with self.mock_mail_gateway(), self.assertQueryCount(__system__=47):
+        with self.mock_mail_gateway(), self.assertQueryCount(__system__=46):
             self.env["mail.thread"].message_process(None, reply)
         # the first mail's watcher gets a copy; the reply's Cc joins them
         self.assertEqual(len(self._mails_to("quality@customer.example.com")), 1)
