@@ -222,7 +222,10 @@ class CrmCaseSectionAssignmentMixin(models.AbstractModel):
                    (SELECT COUNT(*) FROM crm_case
                      WHERE crm_case.user_id = usr.id AND crm_case.active
                        AND crm_case.section_id = ANY(%(subtree)s)
-                       AND NOT COALESCE(crm_case.is_closed, FALSE)) AS open_cases,
+                       -- as crm_case_open_section_user_index's predicate
+                       -- says it, for PostgreSQL to use that index
+                       AND (crm_case.is_closed IS NULL
+                            OR NOT crm_case.is_closed)) AS open_cases,
                    turn.last_assigned,
                    ARRAY(SELECT ARRAY[leave.date_from, leave.date_to]
                            FROM resource_calendar_leaves leave
