@@ -124,6 +124,7 @@ class CrmCaseMergeMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_merged_into_by_merge(vals_list)
         cases = super().create(vals_list)
         # by the values, not by reading the cases: a case created for another
         # department may already be out of its creator's sight
@@ -136,12 +137,26 @@ class CrmCaseMergeMixin(models.AbstractModel):
         return cases
 
     def write(self, vals):
+        self._check_merged_into_by_merge([vals])
         if "related_case_ids" not in vals or self.env.context.get("related_back"):
             return super().write(vals)
         before = {case: case.related_case_ids for case in self}
         res = super().write(vals)
         self._link_related_back(before)
         return res
+
+    @api.model
+    def _check_merged_into_by_merge(self, vals_list):
+        """The case a case was merged into receives its customer's mail:
+        only a merge, checked by _check_merge, sets it (under sudo), never
+        a value sent by a client."""
+        if not self.env.su and any(vals.get("merged_into_id") for vals in vals_list):
+            raise UserError(
+                self.env._(
+                    "The case a case was merged into is set by merging them "
+                    "(Merge Cases), not by hand."
+                )
+            )
 
     def _link_related_back(self, before):
         """Mirror on the other cases the links added or removed on ``self``
@@ -231,7 +246,8 @@ class CrmCaseMergeMixin(models.AbstractModel):
             for reference in target._get_merge_references(cases)
             if reference not in (target.ref, target.ref2)
         ]
-        cases.write({"merged_into_id": target.id, "active": False})
+        # sudo: the only way merged_into_id is set (_check_merged_into_by_merge)
+        cases.sudo().write({"merged_into_id": target.id, "active": False})
         target._post_merge_notes(cases, left)
         if notify_customer:
             cases._notify_merge_to_customer()

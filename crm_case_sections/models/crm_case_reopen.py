@@ -72,11 +72,7 @@ class CrmCaseReopenMixin(models.AbstractModel):
                 origin = found.sudo()
         if not origin:
             return super().message_new(msg_dict, custom_values)
-        values = dict(
-            custom_values or {},
-            section_id=origin.section_id.id,
-            origin_case_id=origin.id,
-        )
+        values = dict(custom_values or {}, section_id=origin.section_id.id)
         name = self._get_followup_name(msg_dict.get("subject"))
         if name:
             values["name"] = name
@@ -85,6 +81,9 @@ class CrmCaseReopenMixin(models.AbstractModel):
         case = super(
             CrmCaseReopenMixin, self.with_context(crm_case_followup=True)
         ).message_new(msg_dict, custom_values=values)
+        # sudo: the only way origin_case_id is set (_check_origin_by_gateway),
+        # whoever runs the gateway (the mailgate may log in as any user)
+        case.sudo().write({"origin_case_id": origin.id})
         origin._message_log(
             body=Markup("<p>%s</p>")
             % self.env._(
@@ -95,6 +94,28 @@ class CrmCaseReopenMixin(models.AbstractModel):
             )
         )
         return case.with_env(self.env)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_origin_by_gateway(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_origin_by_gateway([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_origin_by_gateway(self, vals_list):
+        """The closed case a case follows up shows its number to the
+        customer: only the gateway sets it (under sudo), never a value sent
+        by a client."""
+        if not self.env.su and any(vals.get("origin_case_id") for vals in vals_list):
+            raise UserError(
+                self.env._(
+                    "The closed case a case follows up is set by the customer's "
+                    "late reply, not by hand."
+                )
+            )
 
     @api.model
     def _find_case_from_subject(self, msg_dict):
@@ -142,7 +163,9 @@ class CrmCaseReopenMixin(models.AbstractModel):
         if (
             len(self) == 1
             and self.env.user.share
-            and kwargs.get("message_type") == "comment"
+            # whatever message type the client sends (/mail/message/post
+            # passes it on); a rating from the mail's faces stays welcome
+            and not kwargs.get("rating_id")
             and self._is_reopen_period_over()
         ):
             raise UserError(

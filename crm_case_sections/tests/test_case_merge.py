@@ -282,6 +282,26 @@ class TestCaseMerge(GatewayCommon):
         self.assertTrue(self.case_old.active)
         self.assertFalse(hidden.merged_into_id)
 
+    def test_merged_into_is_set_only_by_a_merge(self):
+        # pointing a case at another one would send its customer's replies
+        # there: a client's save cannot do it, on an old case or a new one
+        hidden = self.env["crm.case"].create(
+            {"name": "Oil pump offer", "section_id": self.opportunities.id}
+        )
+        case = self.case_old.with_user(self.user_support)
+        with self.assertRaisesRegex(UserError, "set by merging them"):
+            case.web_save({"merged_into_id": hidden.id}, {})
+        with self.assertRaisesRegex(UserError, "set by merging them"):
+            self.env["crm.case"].with_user(self.user_support).web_save(
+                {
+                    "name": "Leak",
+                    "section_id": self.support.id,
+                    "merged_into_id": self.case_new.id,
+                },
+                {},
+            )
+        self.assertFalse(self.case_old.merged_into_id)
+
     @mute_logger(*GATEWAY_LOGGERS)
     def test_one_case_is_not_a_merge(self):
         with self.assertRaises(UserError):

@@ -394,6 +394,30 @@ class TestCaseRatingByTheCustomer(HttpCase):
         self.assertEqual(self.case.activity_ids.user_id, self.agent)
         self.assertFalse(self.case.is_closed)
 
+    def test_customer_rates_from_the_mail_long_after_the_close(self):
+        # the case no longer takes answers on the portal, its rating still
+        self.support.reopen_days = 7
+        self.case.date_closed = fields.Datetime.now() - timedelta(days=30)
+        self.assertTrue(self.case._is_reopen_period_over())
+        message = self.case.message_ids.filtered(
+            lambda m: (m.subject or "").endswith("solved")
+        )
+        token = TOKEN.search(str(message.body))[1]
+        self.authenticate(None, None)
+        response = self.url_open(
+            f"/rate/{token}/submit_feedback",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "rate": 5,
+                "feedback": "All good now",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.case.invalidate_recordset()
+        rated = self.case.message_ids.filtered("rating_id")
+        self.assertIn("All good now", str(rated.body))
+        self.assertEqual(self.case.rating_last_value, 5)
+
     def test_portal_page_offers_the_faces_until_rated(self):
         self.authenticate("rating_ana", "rating_ana")
         page = self.url_open(f"/my/cases/{self.case.id}")

@@ -4,7 +4,7 @@ reopens the case; after them it opens a new case linked to the old one."""
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -42,6 +42,27 @@ class TestMailGatewayReopen(GatewayCommon):
     def _reply_on(self, date, name="reply_closed_case.eml"):
         with freeze_time(date), self.mock_mail_gateway():
             return self._process(name)
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_follow_up_link_is_set_only_by_the_gateway(self):
+        # its number shows in the customer's acknowledgement: a client's save
+        # cannot point a case at one its user may not even see
+        old = self._closed_case()
+        case = self.env["crm.case"].create(
+            {"name": "Another leak", "section_id": self.support.id}
+        )
+        with self.assertRaisesRegex(UserError, "late reply, not by hand"):
+            case.with_user(self.user_support).web_save({"origin_case_id": old.id}, {})
+        self.assertFalse(case.origin_case_id)
+        # the mailgate may log in as an ordinary user: the link is still made
+        admin = self.env.ref("base.user_admin")
+        before = self.env["crm.case"].search([]).ids
+        with freeze_time(MONTH_LATER), self.mock_mail_gateway():
+            self.env["mail.thread"].with_user(admin).message_process(
+                None, self._raw("reply_closed_case.eml")
+            )
+        new = self.env["crm.case"].search([("id", "not in", before)])
+        self.assertEqual(new.origin_case_id, old)
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_reply_a_month_after_the_close_opens_a_linked_case(self):

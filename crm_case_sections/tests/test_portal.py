@@ -152,19 +152,19 @@ class TestPortal(HttpCase):
                 as_ana.read([field])
         self.assertNotIn("expected_revenue", as_ana.fields_get())
 
-    def _answer_as_ana(self, body):
-        """Ana answers her case from its portal page, as the chatter does."""
+    def _answer_as_ana(self, body, message_type="comment"):
+        """Ana answers her case from its portal page, as the chatter does
+        (or as a hand-made request with another message type does)."""
         self.authenticate("portal_ana", "portal_ana")
+        post_data = {"body": body, "subtype_xmlid": "mail.mt_comment"}
+        if message_type:
+            post_data["message_type"] = message_type
         self.make_jsonrpc_request(
             "/mail/message/post",
             {
                 "thread_model": "crm.case",
                 "thread_id": self.own_case.id,
-                "post_data": {
-                    "body": body,
-                    "message_type": "comment",
-                    "subtype_xmlid": "mail.mt_comment",
-                },
+                "post_data": post_data,
             },
         )
 
@@ -341,6 +341,11 @@ class TestPortal(HttpCase):
         self.assertIn('href="/my/cases/new"', page)
         with self.assertRaisesRegex(JsonRpcException, "UserError"):
             self._answer_as_ana("The pump leaks again")
+        # /mail/message/post passes the client's message type on: none opens
+        # the door the chatter's comment finds closed
+        for message_type in ("email", "notification", None):
+            with self.assertRaisesRegex(JsonRpcException, "UserError"):
+                self._answer_as_ana("The pump leaks again", message_type)
         # what the chatter shows her: the case, its close, and what to do
         case_as_ana = self.own_case.with_user(self.ana).sudo()
         with self.assertRaisesRegex(
