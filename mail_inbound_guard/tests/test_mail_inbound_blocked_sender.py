@@ -40,6 +40,25 @@ class TestMailInboundBlockedSender(InboundCommon):
         self.env["mail.thread"].message_process(None, raw)
         return self._contacts() - before
 
+    def _other_company_alias(self):
+        """aaa-help@, an alias of the other company, sorted before support@:
+        the alias looked at first."""
+        other_partner = self.env["res.partner"].create(
+            {"name": "Other Oils Help Desk", "company_id": self.other_company.id}
+        )
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        return self.env["mail.alias"].create(
+            {
+                "alias_name": "aaa-help",
+                "alias_domain_id": self.alias.alias_domain_id.id,
+                "alias_model_id": partner_model,
+                "alias_parent_model_id": partner_model,
+                "alias_parent_thread_id": other_partner.id,
+                "alias_contact": "everyone",
+                "alias_defaults": repr({"name": "Mail contact", "ref": "inbound"}),
+            }
+        )
+
     def _mail(self, index=0, sender=SENDER):
         return MESSAGE.format(sender=sender, index=index)
 
@@ -75,6 +94,42 @@ class TestMailInboundBlockedSender(InboundCommon):
         self._block(SENDER, company=self.other_company, user=self.env.user)
         with self.mock_mail_gateway():
             self.assertTrue(self._deliver(self._mail()))
+        self.assertFalse(self.Unprocessed.search([]))
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_other_company_alias_in_cc_does_not_get_around_the_block(self):
+        """Odoo routes the mail to every alias among its recipients: the
+        alias of a company that did not block the sender, in Cc, does not
+        open the way to the one that did."""
+        other_alias = self._other_company_alias()
+        self.assertEqual(
+            self.Unprocessed._find_alias({"cc": other_alias.alias_full_name}),
+            other_alias,
+        )
+        self._block(SENDER)
+        raw = self._mail().replace(
+            "To: support@test.mycompany.com\n",
+            f"To: support@test.mycompany.com\nCc: {other_alias.alias_full_name}\n",
+        )
+        with self.mock_mail_gateway():
+            self.assertFalse(self._deliver(raw))
+        self.assertFalse(self._new_mails, "no answer, no bounce")
+        spam = self.Unprocessed.search([])
+        self.assertEqual(len(spam), 1)
+        self.assertTrue(spam.is_spam)
+        # kept for the company that blocked the sender, with its alias
+        self.assertEqual(spam.company_id, self.env.company)
+        self.assertEqual(spam.alias_id, self.alias)
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_other_company_alias_alone_lets_the_mail_in(self):
+        other_alias = self._other_company_alias()
+        self._block(SENDER)
+        raw = self._mail().replace(
+            "To: support@test.mycompany.com", f"To: {other_alias.alias_full_name}"
+        )
+        with self.mock_mail_gateway():
+            self.assertEqual(len(self._deliver(raw)), 1)
         self.assertFalse(self.Unprocessed.search([]))
 
     @mute_logger(*GATEWAY_LOGGERS)
