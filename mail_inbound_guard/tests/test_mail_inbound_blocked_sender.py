@@ -219,6 +219,46 @@ class TestMailInboundBlockedSender(InboundCommon):
         self.assertFalse(menu.with_user(self.user_internal)._filter_visible_menus())
         self.assertTrue(menu.with_user(self.user_admin_mail)._filter_visible_menus())
 
+    def test_kept_mail_of_another_company_is_not_visible(self):
+        """A manager of the kept mail sees, releases and deletes only the mail
+        of his companies: spam included, it holds the raw source."""
+        mine = self.Unprocessed.create(
+            {"name": "Mine", "error": "KeyError", "company_id": self.env.company.id}
+        )
+        shared = self.Unprocessed.create(
+            {"name": "Shared", "error": "KeyError", "company_id": False}
+        )
+        theirs = self.Unprocessed.create(
+            {
+                "name": "Theirs",
+                "error": "KeyError",
+                "is_spam": True,
+                "company_id": self.other_company.id,
+            }
+        )
+        manager = self.user_admin_mail
+        self.assertEqual(manager.company_ids, self.env.company)
+        Unprocessed = self.Unprocessed.with_user(manager)
+        self.assertEqual(Unprocessed.search([]), mine | shared)
+        self.assertFalse(
+            Unprocessed.search([("company_id", "=", self.other_company.id)])
+        )
+        with self.assertRaises(AccessError):
+            theirs.with_user(manager).read(["name", "raw_message"])
+        with self.assertRaises(AccessError):
+            theirs.with_user(manager).action_discard()
+        with self.assertRaises(AccessError):
+            theirs.with_user(manager).action_release()
+        Unprocessed.browse().action_purge_spam()
+        self.assertTrue(theirs.exists())
+        # a manager of both companies sees it
+        manager.company_ids = self.env.company | self.other_company
+        Unprocessed = self.Unprocessed.with_user(manager).with_context(
+            allowed_company_ids=manager.company_ids.ids
+        )
+        self.assertEqual(Unprocessed.search([]), mine | shared | theirs)
+        self.assertEqual(Unprocessed.browse(theirs.id).name, "Theirs")
+
     @mute_logger(*GATEWAY_LOGGERS)
     @warmup
     def test_query_count_blocked_mail(self):
