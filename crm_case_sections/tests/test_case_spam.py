@@ -11,7 +11,7 @@ from odoo.addons.mail_inbound_guard.tests.common import (
     break_record_creation,
 )
 
-from .common import GatewayCommon, new_case_user
+from .common import GatewayCommon, new_case_user, new_section
 
 SPAMMER = "ana.torres@customer.example.com"
 MESSAGE = """From: "Ana Torres" <{sender}>
@@ -144,6 +144,40 @@ class TestCaseSpam(GatewayCommon):
                 '"Ana Torres" <luis@customer.example.com>',
             ],
         )
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_other_company_alias_in_cc_does_not_get_around_the_block(self):
+        """The alias of another company's section in Cc, looked at first,
+        does not open the way to the Support of the company that blocked the
+        sender."""
+        other_company = self.env["res.company"].create({"name": "Oil Portugal"})
+        other = new_section(
+            self.env, "Help", alias_name="aaa-help", company_id=other_company.id
+        )
+        other.alias_id.alias_domain_id = self.support.alias_id.alias_domain_id
+        self.assertEqual(
+            self.Unprocessed._find_alias({"cc": other.alias_id.alias_full_name}),
+            other.alias_id,
+        )
+        self.Blocked.create({"pattern": SPAMMER, "company_id": self.env.company.id})
+        raw = self._mail(1).replace(
+            "To: support@test.mycompany.com\n",
+            f"To: support@test.mycompany.com\nCc: {other.alias_id.alias_full_name}\n",
+        )
+        with self.mock_mail_gateway():
+            self.assertFalse(self._deliver(raw))
+        self.assertFalse(self._new_mails)
+        spam = self.Unprocessed.search([])
+        self.assertTrue(spam.is_spam)
+        self.assertEqual(spam.company_id, self.env.company)
+        self.assertEqual(spam.alias_id, self.support.alias_id)
+        # to the other company alone, the mail makes its case
+        raw = self._mail(2).replace(
+            "support@test.mycompany.com", other.alias_id.alias_full_name
+        )
+        with self.mock_mail_gateway():
+            case = self._deliver(raw)
+        self.assertEqual(case.section_id, other)
 
     @mute_logger(*GATEWAY_LOGGERS)
     def test_manager_marks_unprocessed_mail_as_spam(self):

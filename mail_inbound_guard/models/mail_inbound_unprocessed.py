@@ -149,6 +149,13 @@ class MailInboundUnprocessed(models.Model):
 
     @api.model
     def _find_alias(self, headers):
+        """The first alias (in the aliases' order) among the recipients."""
+        return self._find_aliases(headers, limit=1)
+
+    @api.model
+    def _find_aliases(self, headers, limit=None):
+        """The aliases among the recipients (Delivered-To, To, Cc): Odoo
+        routes the mail to each of them."""
         recipients = [
             address.lower()
             for name in ("delivered-to", "to", "cc")
@@ -163,7 +170,7 @@ class MailInboundUnprocessed(models.Model):
             .search_fetch(
                 [("alias_full_name", "in", recipients)],
                 ["alias_parent_model_id", "alias_parent_thread_id"],
-                limit=1,
+                limit=limit,
             )
         )
 

@@ -116,12 +116,29 @@ class MailThread(models.AbstractModel):
         sender = email_normalize(headers.get("from") or "", strict=False)
         if not Blocked._find_block(sender)[0]:
             return False
-        # blocked by some company: is it the one the mail is sent to?
-        alias = Unprocessed._find_alias(headers)
-        company = Unprocessed._get_alias_company(alias) or self.env.company
-        pattern = Blocked._find_block(sender, company_ids=company.ids)[0]
+        # blocked by some company: is it one of those the mail is sent to?
+        # Odoo routes the mail to every alias among its recipients: a sender
+        # blocked by one of their companies must not get around the block by
+        # adding another company's alias in To or Cc
+        alias_companies = [
+            (alias, Unprocessed._get_alias_company(alias) or self.env.company)
+            for alias in Unprocessed._find_aliases(headers)
+        ] or [(self.env["mail.alias"], self.env.company)]
+        companies = self.env["res.company"].union(
+            *(company for _alias, company in alias_companies)
+        )
+        pattern, company_id = Blocked._find_block(sender, company_ids=companies.ids)
         if not pattern:
             return False
+        # the row goes to the company that blocked the sender, with its alias
+        alias, company = next(
+            (
+                (alias, company)
+                for alias, company in alias_companies
+                if not company_id or company.id == company_id
+            ),
+            alias_companies[0],
+        )
         _logger.info(
             "Mail %s from blocked sender %s (%s) kept as spam",
             headers.get("message-id"),

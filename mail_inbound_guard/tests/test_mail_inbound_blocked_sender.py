@@ -40,6 +40,25 @@ class TestMailInboundBlockedSender(InboundCommon):
         self.env["mail.thread"].message_process(None, raw)
         return self._contacts() - before
 
+    def _other_company_alias(self):
+        """aaa-help@, an alias of the other company, sorted before support@:
+        the alias looked at first."""
+        other_partner = self.env["res.partner"].create(
+            {"name": "Other Oils Help Desk", "company_id": self.other_company.id}
+        )
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        return self.env["mail.alias"].create(
+            {
+                "alias_name": "aaa-help",
+                "alias_domain_id": self.alias.alias_domain_id.id,
+                "alias_model_id": partner_model,
+                "alias_parent_model_id": partner_model,
+                "alias_parent_thread_id": other_partner.id,
+                "alias_contact": "everyone",
+                "alias_defaults": repr({"name": "Mail contact", "ref": "inbound"}),
+            }
+        )
+
     def _mail(self, index=0, sender=SENDER):
         return MESSAGE.format(sender=sender, index=index)
 
@@ -75,6 +94,42 @@ class TestMailInboundBlockedSender(InboundCommon):
         self._block(SENDER, company=self.other_company, user=self.env.user)
         with self.mock_mail_gateway():
             self.assertTrue(self._deliver(self._mail()))
+        self.assertFalse(self.Unprocessed.search([]))
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_other_company_alias_in_cc_does_not_get_around_the_block(self):
+        """Odoo routes the mail to every alias among its recipients: the
+        alias of a company that did not block the sender, in Cc, does not
+        open the way to the one that did."""
+        other_alias = self._other_company_alias()
+        self.assertEqual(
+            self.Unprocessed._find_alias({"cc": other_alias.alias_full_name}),
+            other_alias,
+        )
+        self._block(SENDER)
+        raw = self._mail().replace(
+            "To: support@test.mycompany.com\n",
+            f"To: support@test.mycompany.com\nCc: {other_alias.alias_full_name}\n",
+        )
+        with self.mock_mail_gateway():
+            self.assertFalse(self._deliver(raw))
+        self.assertFalse(self._new_mails, "no answer, no bounce")
+        spam = self.Unprocessed.search([])
+        self.assertEqual(len(spam), 1)
+        self.assertTrue(spam.is_spam)
+        # kept for the company that blocked the sender, with its alias
+        self.assertEqual(spam.company_id, self.env.company)
+        self.assertEqual(spam.alias_id, self.alias)
+
+    @mute_logger(*GATEWAY_LOGGERS)
+    def test_other_company_alias_alone_lets_the_mail_in(self):
+        other_alias = self._other_company_alias()
+        self._block(SENDER)
+        raw = self._mail().replace(
+            "To: support@test.mycompany.com", f"To: {other_alias.alias_full_name}"
+        )
+        with self.mock_mail_gateway():
+            self.assertEqual(len(self._deliver(raw)), 1)
         self.assertFalse(self.Unprocessed.search([]))
 
     @mute_logger(*GATEWAY_LOGGERS)
@@ -163,6 +218,46 @@ class TestMailInboundBlockedSender(InboundCommon):
         menu = self.env.ref("mail_inbound_guard.menu_mail_inbound_blocked_sender")
         self.assertFalse(menu.with_user(self.user_internal)._filter_visible_menus())
         self.assertTrue(menu.with_user(self.user_admin_mail)._filter_visible_menus())
+
+    def test_kept_mail_of_another_company_is_not_visible(self):
+        """A manager of the kept mail sees, releases and deletes only the mail
+        of his companies: spam included, it holds the raw source."""
+        mine = self.Unprocessed.create(
+            {"name": "Mine", "error": "KeyError", "company_id": self.env.company.id}
+        )
+        shared = self.Unprocessed.create(
+            {"name": "Shared", "error": "KeyError", "company_id": False}
+        )
+        theirs = self.Unprocessed.create(
+            {
+                "name": "Theirs",
+                "error": "KeyError",
+                "is_spam": True,
+                "company_id": self.other_company.id,
+            }
+        )
+        manager = self.user_admin_mail
+        self.assertEqual(manager.company_ids, self.env.company)
+        Unprocessed = self.Unprocessed.with_user(manager)
+        self.assertEqual(Unprocessed.search([]), mine | shared)
+        self.assertFalse(
+            Unprocessed.search([("company_id", "=", self.other_company.id)])
+        )
+        with self.assertRaises(AccessError):
+            theirs.with_user(manager).read(["name", "raw_message"])
+        with self.assertRaises(AccessError):
+            theirs.with_user(manager).action_discard()
+        with self.assertRaises(AccessError):
+            theirs.with_user(manager).action_release()
+        Unprocessed.browse().action_purge_spam()
+        self.assertTrue(theirs.exists())
+        # a manager of both companies sees it
+        manager.company_ids = self.env.company | self.other_company
+        Unprocessed = self.Unprocessed.with_user(manager).with_context(
+            allowed_company_ids=manager.company_ids.ids
+        )
+        self.assertEqual(Unprocessed.search([]), mine | shared | theirs)
+        self.assertEqual(Unprocessed.browse(theirs.id).name, "Theirs")
 
     @mute_logger(*GATEWAY_LOGGERS)
     @warmup
