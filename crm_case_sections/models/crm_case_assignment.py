@@ -99,15 +99,17 @@ class CrmCaseAssignmentMixin(models.AbstractModel):
         )
 
     def _notify_assignment(self, user):
-        """One notification to ``user`` for all the cases of ``self``."""
+        """One notification to ``user`` for all the cases of ``self``, in
+        his language (the cron's user is not the one who reads it)."""
+        cases = self.with_context(lang=user.lang)
         lines = Markup("").join(
-            Markup("<li>%s</li>") % case._get_mail_link() for case in self
+            Markup("<li>%s</li>") % case._get_mail_link() for case in cases
         )
-        self.env["mail.thread"].sudo().message_notify(
+        cases.env["mail.thread"].sudo().message_notify(
             partner_ids=user.partner_id.ids,
-            subject=self.env._("Cases assigned to you: %s", len(self)),
+            subject=cases.env._("Cases assigned to you: %s", len(cases)),
             body=Markup("<p>%s</p><ul>%s</ul>")
-            % (self.env._("These waiting cases are now yours:"), lines),
+            % (cases.env._("These waiting cases are now yours:"), lines),
         )
 
     @api.model

@@ -291,6 +291,24 @@ class TestNightQueue(AssignmentCommon):
                 told.mapped("subject"), ["Cases assigned to you: 2"], user.name
             )
 
+    def test_a_spanish_member_is_told_in_spanish(self):
+        load_spanish(self.env)
+        self.user_bruno.lang = "es_ES"
+        with freeze_time(MONDAY_06):
+            night = self.env["crm.case"]
+            for index in range(2):
+                night |= self._form_case(self.support, name=f"Night {index}")
+        with freeze_time(MONDAY_08):
+            self.env["crm.case"]._cron_assign_waiting()
+        subjects = {
+            user: self.env["mail.message"]
+            .search([("partner_ids", "in", user.partner_id.ids)])
+            .mapped("subject")
+            for user in (self.user_ana, self.user_bruno)
+        }
+        self.assertEqual(subjects[self.user_ana], ["Cases assigned to you: 1"])
+        self.assertEqual(subjects[self.user_bruno], ["Casos asignados a usted: 1"])
+
     def test_first_member_in_takes_only_his_share(self):
         # Bruno starts an hour later (08:00 in the Azores is 09:00 UTC)
         give_resource(
