@@ -25,6 +25,7 @@ class AccountAnalyticLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_case_access(vals_list)
         # before hr_timesheet's create: only a line with a project is a
         # timesheet, given its employee, accounts and unit
         without_project = [
@@ -40,6 +41,20 @@ class AccountAnalyticLine(models.Model):
                 raise ValidationError(self._case_project_error(case))
             vals["project_id"] = project.id
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_case_access([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_case_access(self, vals_list):
+        """Time is logged only on a case its author may open: the case's
+        hours (computed as superuser) would otherwise count time on a case
+        of another department, given with a project he may use."""
+        cases = self.env["crm.case"].browse(
+            {vals["case_id"] for vals in vals_list if vals.get("case_id")}
+        )
+        cases.check_access("read")
 
     def _case_project_error(self, case):
         return self.env._(

@@ -5,9 +5,13 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, TransactionCase, tagged
 
-from odoo.addons.crm_case_sections.tests.common import load_spanish
+from odoo.addons.crm_case_sections.tests.common import (
+    load_spanish,
+    new_case_user,
+    new_section,
+)
 
-from .common import TimesheetCaseCommon
+from .common import TIMESHEET_USER, TimesheetCaseCommon
 
 
 class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
@@ -97,6 +101,56 @@ class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
             )
         )
 
+    def _sales_case_with_time(self, hours):
+        """A case of Sales, a department the agent does not work, with
+        time logged by its salesman on the same project."""
+        seller = new_case_user(
+            self.env, "ts_seller", "Sara Seller", groups=TIMESHEET_USER
+        )
+        self.env["hr.employee"].create({"name": "Sara Seller", "user_id": seller.id})
+        sales = new_section(self.env, "Sales", user=seller, project_id=self.project.id)
+        case = self._new_case(sales, "Offer for pumps")
+        self._log_as(seller, case, hours)
+        return sales, case
+
+    def _log_as(self, user, case, hours):
+        with Form(case.with_user(user)) as form:
+            with form.timesheet_ids.new() as line:
+                line.name = "Visit"
+                line.unit_amount = hours
+
+    def test_hours_count_only_the_cases_the_user_may_open(self):
+        sales, hidden = self._sales_case_with_time(3.0)
+        self._log(self._new_case(self.support, "Delivery note"), 2.0)
+        self.assertFalse(hidden.with_user(self.agent).has_access("read"))
+        sections = (self.support | sales).with_user(self.agent)
+        self.assertEqual(sections.mapped("timesheet_hours"), [2.0, 0.0])
+        Case = self.env["crm.case"].with_user(self.agent)
+        [[hours]] = Case._read_group([], [], ["effective_hours:sum"])
+        self.assertEqual(hours, 2.0)
+        manager = new_case_user(
+            self.env, "ts_manager", "Marta Manager", manager=True, groups=TIMESHEET_USER
+        )
+        sections = (self.support | sales).with_user(manager)
+        self.assertEqual(sections.mapped("timesheet_hours"), [2.0, 3.0])
+
+    def test_no_time_on_a_case_the_agent_may_not_open(self):
+        _sales, hidden = self._sales_case_with_time(3.0)
+        # the project is one he logs on: the case still refuses him
+        with self.assertRaises(AccessError):
+            self.env["account.analytic.line"].with_user(self.agent).create(
+                {
+                    "name": "Not mine",
+                    "case_id": hidden.id,
+                    "project_id": self.project.id,
+                    "unit_amount": 5.0,
+                }
+            )
+        line = self._log(self._new_case(self.support, "Delivery note"), 1.0)
+        with self.assertRaises(AccessError):
+            line.with_user(self.agent).write({"case_id": hidden.id})
+        self.assertEqual(hidden.effective_hours, 3.0)
+
     def test_agent_without_timesheet_rights_reads_no_time(self):
         case = self._new_case(self.hardware)
         self._log(case, 1.5)
@@ -138,8 +192,14 @@ class TestCaseTimesheet(TimesheetCaseCommon, TransactionCase):
     def test_case_with_time_cannot_be_deleted(self):
         case = self._new_case(self.support)
         self._log(case, 1.0)
+        # a manager deletes cases; this one reads no time, the case still keeps it
+        manager = new_case_user(self.env, "ts_deleter", "Dora Manager", manager=True)
+        self.assertFalse(
+            self.env["account.analytic.line"].with_user(manager).has_access("read")
+        )
         with self.assertRaisesRegex(UserError, "archive it instead"):
-            case.unlink()
+            case.with_user(manager).unlink()
+        self.assertTrue(case.exists())
 
 
 @tagged("post_install", "-at_install")
