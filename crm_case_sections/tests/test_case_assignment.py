@@ -4,7 +4,7 @@ from itertools import count
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, http
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, tagged, warmup
 
@@ -421,7 +421,8 @@ class TestMailAssignment(MailAssignmentCommon):
         self.assertEqual(case.user_id, self.user_ana)
 
 
-class TestPortalAssignment(CaseCommon):
+@tagged("post_install", "-at_install")
+class TestPortalAssignment(CaseCommon, HttpCase):
     def test_case_from_the_portal_goes_to_a_member(self):
         customer = new_portal_user(
             self.env, "portal_eva", "Eva Customer", email="eva@acme.example.com"
@@ -437,18 +438,22 @@ class TestPortalAssignment(CaseCommon):
                 "resource_calendar_id": False,
             }
         )
-        # as the portal's controller creates them (_case_portal_create)
-        Case = self.env["crm.case"].with_user(customer).sudo()
-        cases = Case.create(
-            [
-                {
-                    "name": name,
+        # the customer's New Case form, twice
+        self.authenticate("portal_eva", "portal_eva")
+        for name in ("Gearbox noise", "Pump leaks"):
+            self.url_open(
+                "/my/cases/new",
+                data={
+                    "csrf_token": http.Request.csrf_token(self),
                     "section_id": self.support.id,
-                    "partner_id": customer.partner_id.id,
-                }
-                for name in ("Gearbox noise", "Pump leaks")
-            ]
+                    "name": name,
+                    "description": "Since yesterday",
+                },
+            )
+        cases = self.env["crm.case"].search(
+            [("partner_id", "=", customer.partner_id.id)], order="id"
         )
+        self.assertEqual(cases.mapped("name"), ["Gearbox noise", "Pump leaks"])
         self.assertEqual([case.user_id for case in cases], [ana, bruno])
         self.assertIn(
             "next in turn in Support", str(cases[0].message_ids.mapped("body"))

@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail_inbound_guard.tests.common import GATEWAY_LOGGERS
 
-from .common import GatewayCommon, load_spanish
+from .common import GatewayCommon, load_spanish, new_case_user
 
 OPENED_ON = "2026-11-23 09:30:00"
 CLOSED_ON = "2026-11-24 10:00:00"
@@ -151,8 +151,18 @@ class TestMailGatewayReopen(GatewayCommon):
         self.assertFalse(old.is_closed)
 
     def test_negative_days_are_refused(self):
+        # the manager sets the days on the section's form, with the reopening
+        manager = new_case_user(
+            self.env, "reopen_manager", "Marta Manager", manager=True
+        )
+        form = Form(self.support.with_user(manager))
+        form.reopen_on_reply = True
+        form.reopen_days = -1
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
-            self.support.reopen_days = -1
+            form.save()
+        form.reopen_days = 7
+        form.save()
+        self.assertEqual(self.support.reopen_days, 7)
 
 
 @tagged("mail_gateway")
