@@ -366,25 +366,30 @@ class TestCaseRatingByTheCustomer(HttpCase):
         cls.env.flush_all()
         cls.env.cr.flush()
 
-    def test_customer_rates_dissatisfied_from_the_mail(self):
+    def _rate_from_the_mail(self, rate, feedback):
+        """The customer follows a face of the closing mail, without logging
+        in, and sends his comment; the message his rating made."""
         message = self.case.message_ids.filtered(
             lambda m: (m.subject or "").endswith("solved")
         )
         token = TOKEN.search(str(message.body))[1]
         self.authenticate(None, None)  # the link works without logging in
-        page = self.url_open(f"/rate/{token}/1")
+        page = self.url_open(f"/rate/{token}/{rate}")
         self.assertEqual(page.status_code, 200)
         response = self.url_open(
             f"/rate/{token}/submit_feedback",
             data={
                 "csrf_token": http.Request.csrf_token(self),
-                "rate": 1,
-                "feedback": "The pump still leaks",
+                "rate": rate,
+                "feedback": feedback,
             },
         )
         self.assertEqual(response.status_code, 200)
         self.case.invalidate_recordset()
-        rated = self.case.message_ids.filtered("rating_id")
+        return self.case.message_ids.filtered("rating_id")
+
+    def test_customer_rates_dissatisfied_from_the_mail(self):
+        rated = self._rate_from_the_mail(1, "The pump still leaks")
         self.assertEqual(rated.author_id, self.ana.partner_id)
         self.assertIn("The pump still leaks", str(rated.body))
         self.assertEqual(
@@ -399,22 +404,7 @@ class TestCaseRatingByTheCustomer(HttpCase):
         self.support.reopen_days = 7
         self.case.date_closed = fields.Datetime.now() - timedelta(days=30)
         self.assertTrue(self.case._is_reopen_period_over())
-        message = self.case.message_ids.filtered(
-            lambda m: (m.subject or "").endswith("solved")
-        )
-        token = TOKEN.search(str(message.body))[1]
-        self.authenticate(None, None)
-        response = self.url_open(
-            f"/rate/{token}/submit_feedback",
-            data={
-                "csrf_token": http.Request.csrf_token(self),
-                "rate": 5,
-                "feedback": "All good now",
-            },
-        )
-        self.assertEqual(response.status_code, 200)
-        self.case.invalidate_recordset()
-        rated = self.case.message_ids.filtered("rating_id")
+        rated = self._rate_from_the_mail(5, "All good now")
         self.assertIn("All good now", str(rated.body))
         self.assertEqual(self.case.rating_last_value, 5)
 
